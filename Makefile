@@ -1,0 +1,85 @@
+# cityforum — two commands on a fresh machine: `make run` and `make test`.
+# Every target installs what it needs first and is quiet when nothing is missing.
+
+PYTHON      ?= python3.11
+VENV        := .venv
+BIN         := $(VENV)/bin
+PORT        ?= 8000
+STAMP       := $(VENV)/.installed
+OS_STAMP    := var/.os-packages
+LOCALES     := $(wildcard src/cityforum/locale/*/LC_MESSAGES/django.po)
+MO_FILES    := $(LOCALES:.po=.mo)
+
+# Debian packages: gettext (compile catalogues), PostgreSQL server binaries (tests),
+# Chromium (browser tests), Pango and fonts (PDF reports with WeasyPrint).
+OS_PACKAGES := gettext postgresql chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install run test test-sqlite test-postgres test-browser bench lint messages clean help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run      install, prepare var/cityforum.sqlite3, serve http://127.0.0.1:$(PORT)"
+	@echo "make test     install, then the whole suite (SQLite, PostgreSQL, Chromium)"
+	@echo "make bench    benchmarks; writes docs/benchmarks.md"
+	@echo "make lint     ruff, mypy on analysis/, import-linter"
+	@echo "make messages refresh the translation catalogues (.po)"
+
+install: $(OS_STAMP) $(STAMP) $(MO_FILES)
+
+$(OS_STAMP):
+	@missing=""; for p in $(OS_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing OS packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@mkdir -p var && touch $@
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[test]"
+	@touch $@
+
+src/cityforum/locale/%/LC_MESSAGES/django.mo: src/cityforum/locale/%/LC_MESSAGES/django.po
+	@msgfmt --check -o $@ $<
+
+run: install
+	@$(BIN)/cityforum init
+	@echo "cityforum is serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
+	@PORT=$(PORT) $(BIN)/cityforum serve --port $(PORT)
+
+# The suite: everything on SQLite (analysis and browser tests included), then every
+# database test again on a PostgreSQL server the tests start from the system binaries.
+test: install
+	@$(BIN)/python -m pytest -q
+	@$(BIN)/python -m pytest -q --postgres --ignore=tests/analysis --ignore=tests/browser
+
+test-sqlite: install
+	@$(BIN)/python -m pytest -q
+
+test-postgres: install
+	@$(BIN)/python -m pytest -q --postgres --ignore=tests/analysis --ignore=tests/browser
+
+test-browser: install
+	@$(BIN)/python -m pytest -q tests/browser
+
+bench: install
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -r bench/requirements.txt
+	@$(BIN)/python bench/run.py
+
+lint: install
+	@$(BIN)/ruff check src tests bench
+	@$(BIN)/mypy
+	@$(BIN)/lint-imports
+
+messages: install
+	@cd src/cityforum && ../../$(BIN)/django-admin makemessages -l fr -l en -l es --no-obsolete \
+	  --settings=cityforum.settings.test --pythonpath=../ -i "analysis/*" >/dev/null
+
+clean:
+	rm -rf $(VENV) var/static src/cityforum/locale/*/LC_MESSAGES/*.mo

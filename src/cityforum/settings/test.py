@@ -1,0 +1,22 @@
+"""Tests: fast hashing, in-memory e-mail, SQLite unless ``--postgres`` swaps the database.
+
+The PostgreSQL run is arranged by ``tests/conftest.py``: it starts a real server from
+the system binaries and points the default database at it before any test database
+is created.
+"""
+
+from __future__ import annotations
+
+from .base import *  # noqa: F403
+from .base import STORAGES, VAR_DIR, sqlite_database
+
+SECRET_KEY = "tests-only-not-a-secret"  # noqa: S105
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+DATABASES = {"default": sqlite_database(VAR_DIR / "test.sqlite3")}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
