@@ -8,7 +8,7 @@ is created.
 from __future__ import annotations
 
 from .base import *  # noqa: F403
-from .base import STORAGES, VAR_DIR, sqlite_database
+from .base import STATIC_ROOT, STORAGES, VAR_DIR, sqlite_database
 
 SECRET_KEY = "tests-only-not-a-secret"  # noqa: S105
 DEBUG = False
@@ -20,3 +20,7 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# WhiteNoise warns (an error under the suite's filterwarnings) when STATIC_ROOT does not
+# exist yet, as on a fresh clone; the tests serve static files through the finders.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
