@@ -138,3 +138,26 @@ def test_pages_are_not_framed_and_sniffing_is_off(programme: None, client: Clien
     response = client.get("/en/")
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [("/fr/", "Erreur du serveur"), ("/en/", "Server error"), ("/es/", "Error del servidor")],
+)
+def test_server_error_pages_speak_the_language_of_the_address(path: str, text: str) -> None:
+    from django.test import RequestFactory
+
+    from cityforum.core.views import server_error
+
+    response = server_error(RequestFactory().get(path + "consultations/x/"))
+    assert response.status_code == 500
+    assert text in response.content.decode()
+
+
+def test_server_errors_in_the_api_are_problem_json() -> None:
+    from django.test import RequestFactory
+
+    from cityforum.core.views import server_error
+
+    response = server_error(RequestFactory().get("/api/v1/consultations"))
+    assert response.status_code == 500 and response["Content-Type"] == "application/problem+json"

@@ -192,6 +192,16 @@ def users_token(email: str) -> None:
     click.echo(token)
 
 
+from .cities import cities  # noqa: E402
+
+cli.add_command(cities)
+
+
+from .analyse import analyse  # noqa: E402
+
+cli.add_command(analyse)
+
+
 def main() -> None:  # pragma: no cover - console entry
     cli(prog_name="cityforum")
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import DatasetLoad
 
@@ -7,3 +8,8 @@ from .models import DatasetLoad
 class DatasetLoadAdmin(admin.ModelAdmin):
     list_display = ("name", "version", "rows", "loaded_at")
     readonly_fields = ("name", "version", "checksum", "rows", "loaded_at")
+
+
+admin.site.site_header = _("cityforum back office")
+admin.site.site_title = _("cityforum back office")
+admin.site.index_title = _("The forum, its consultations and its registry")

@@ -110,8 +110,10 @@ MIDDLEWARE = [
 ]
 
 AUTHENTICATION_BACKENDS = [
-    "rules.permissions.ObjectPermissionBackend",
+    # ModelBackend first: it is the one that logs people in (and is used by force_login).
     "django.contrib.auth.backends.ModelBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    "cityforum.people.backends.OrganiserBackend",
 ]
 AUTH_USER_MODEL = "people.User"
 LOGIN_URL = "admin:login"
