@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiToken, User
+from .models import ApiToken, Organisation, User
 
 
 @admin.register(User)
@@ -12,9 +12,18 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("role", "is_active", "moderated_regions")
     search_fields = ("email", "first_name", "last_name")
     filter_horizontal = ("moderated_regions", "groups", "user_permissions")
+    autocomplete_fields = ("organisation", "city")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Person"), {"fields": ("first_name", "last_name")}),
+        (
+            _("Person"),
+            {
+                "fields": (
+                    "display_name", "first_name", "last_name", "preferred_language",
+                    "organisation", "organisation_role", "city",
+                )
+            },
+        ),
         (_("Role"), {"fields": ("role", "moderated_regions", "is_active", "is_superuser")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
@@ -28,3 +37,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("prefix", "user", "created_at", "last_used_at")
     readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")
     search_fields = ("user__email", "prefix")
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "country", "city", "verified")
+    list_filter = ("kind", "verified", "country__section")
+    search_fields = ("name",)
+    autocomplete_fields = ("country", "city")
+    actions = ["mark_verified"]
+
+    @admin.action(description=_("Mark as verified"))
+    def mark_verified(self, request: object, queryset: object) -> None:
+        queryset.update(verified=True)  # type: ignore[attr-defined]

@@ -23,6 +23,59 @@ class Role(models.TextChoices):
     ORGANISER = "organiser", _("organiser")
 
 
+class Organisation(models.Model):
+    """A body people take part for: a local government, a network, a partner, civil society…
+
+    Its ``kind`` is the constituency counts are broken down by, so the forum can see
+    whether local governments and civil society agree. Organisers set ``verified``.
+    """
+
+    class Kind(models.TextChoices):
+        LOCAL_GOVERNMENT = "local_government", _("local government")
+        NETWORK = "network", _("network or section")
+        PARTNER = "partner", _("partner")
+        CIVIL_SOCIETY = "civil_society", _("civil society")
+        ACADEMIA = "academia", _("academia")
+        PRIVATE_SECTOR = "private_sector", _("private sector")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    country = models.ForeignKey(
+        "cities.Country",
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        verbose_name=_("country"),
+        null=True,
+        blank=True,
+    )
+    city = models.ForeignKey(
+        "cities.City",
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        verbose_name=_("city"),
+        null=True,
+        blank=True,
+    )
+    verified = models.BooleanField(_("verified"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "country"], name="organisation_name_per_country")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def region(self) -> Any:
+        """The world section the organisation belongs to, through its country."""
+        return self.country.section if self.country_id else None
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -48,6 +101,30 @@ class User(AbstractUser):
     role = models.CharField(
         _("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT
     )
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=2,
+        choices=[("fr", "Français"), ("en", "English"), ("es", "Español")],
+        default="fr",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("organisation"),
+    )
+    organisation_role = models.CharField(_("role in the organisation"), max_length=100, blank=True)
+    city = models.ForeignKey(
+        "cities.City",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("city"),
+    )
     moderated_regions = models.ManyToManyField(
         "programme.Region",
         verbose_name=_("moderated regions"),
@@ -67,6 +144,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def public_name(self) -> str:
+        """What others see: the display name, never the e-mail address."""
+        return self.display_name or _("Participant %(n)s") % {"n": self.pk}
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Organisers run the back office; everybody else never enters the admin.

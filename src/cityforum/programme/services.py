@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cityforum.core.audit import record
+
 from .models import ALLOWED_TRANSITIONS, Consultation, Status, StatusChange
 
 
@@ -52,5 +54,9 @@ def change_status(
     )
     locked.status = to_status
     locked.save(update_fields=["status"])
+    record(
+        "consultation.status", locked, actor=by, reason=note,
+        from_status=change.from_status, to_status=to_status,
+    )
     consultation.status = to_status
     return change
