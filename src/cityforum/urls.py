@@ -19,6 +19,10 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("cityforum.programme.urls")),
     path("cities/", include("cityforum.cities.urls")),
+    path("accounts/", include("cityforum.people.urls")),
+    path("participate/", include("cityforum.participation.urls")),
+    path("vote/", include("cityforum.statements.urls")),
+    path("assessments/", include("cityforum.assessments.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     prefix_default_language=True,
 )

@@ -5,7 +5,7 @@ from ninja import NinjaAPI, Schema
 
 from cityforum import __version__
 
-from . import cities, problems, programme
+from . import accounts, assessments, cities, participation, problems, programme, statements
 from .auth import TokenAuth
 
 api = NinjaAPI(
@@ -21,6 +21,10 @@ api = NinjaAPI(
 problems.install(api)
 api.add_router("/", programme.router)
 api.add_router("/", cities.router)
+api.add_router("/", accounts.router)
+api.add_router("/", participation.router)
+api.add_router("/", statements.router)
+api.add_router("/", assessments.router)
 
 #: Authentication available to write endpoints added by later apps.
 token_auth = TokenAuth()

@@ -19,8 +19,13 @@ class UserAdmin(DjangoUserAdmin):
             _("Person"),
             {
                 "fields": (
-                    "display_name", "first_name", "last_name", "preferred_language",
-                    "organisation", "organisation_role", "city",
+                    "display_name",
+                    "first_name",
+                    "last_name",
+                    "preferred_language",
+                    "organisation",
+                    "organisation_role",
+                    "city",
                 )
             },
         ),

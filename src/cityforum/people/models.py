@@ -64,7 +64,9 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["name", "country"], name="organisation_name_per_country")
+            models.UniqueConstraint(
+                fields=["name", "country"], name="organisation_name_per_country"
+            )
         ]
 
     def __str__(self) -> str:

@@ -55,8 +55,12 @@ def change_status(
     locked.status = to_status
     locked.save(update_fields=["status"])
     record(
-        "consultation.status", locked, actor=by, reason=note,
-        from_status=change.from_status, to_status=to_status,
+        "consultation.status",
+        locked,
+        actor=by,
+        reason=note,
+        from_status=change.from_status,
+        to_status=to_status,
     )
     consultation.status = to_status
     return change

@@ -94,6 +94,9 @@ INSTALLED_APPS = [
     "cityforum.people",
     "cityforum.programme",
     "cityforum.cities",
+    "cityforum.participation",
+    "cityforum.statements",
+    "cityforum.assessments",
     "cityforum.api",
 ]
 

@@ -1,0 +1,5 @@
+"""API of accounts: tokens."""
+
+from ninja import Router
+
+router = Router(tags=["accounts"])

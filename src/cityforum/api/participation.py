@@ -1,0 +1,5 @@
+"""API of the participation app."""
+
+from ninja import Router
+
+router = Router(tags=["participation"])
