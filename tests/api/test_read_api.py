@@ -109,6 +109,10 @@ def test_city_search(registry: None, client: Client) -> None:
     assert body["count"] == 1
     city = body["items"][0]
     assert city["name"] == "Chefchaouen" and city["country"] == "MA" and city["section"] == "africa"
+    spanish = client.get("/api/v1/cities?q=chefchaouen", headers={"accept-language": "es"}).json()
+    assert spanish["items"][0]["country_name"] == "Marruecos"
+    many = client.get("/api/v1/cities?q=san&limit=5").json()
+    assert len(many["items"]) == 5 and many["count"] > 500
 
 
 def test_openapi_schema_lists_every_endpoint(client: Client) -> None:

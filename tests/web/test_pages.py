@@ -111,6 +111,8 @@ def test_city_search_page_works_without_javascript(registry: None, client: Clien
         "/en/cities/?q=chefchaouen", headers={"HX-Request": "true"}
     ).content.decode()
     assert "Chefchaouen" in partial and "<html" not in partial
+    french = client.get("/fr/cities/?q=chefchaouen").content.decode()
+    assert "Maroc" in french and "Morocco" not in french
     too_long = client.get("/en/cities/?q=" + "x" * 101).content.decode()
     assert "at most 100 characters" in too_long
 

@@ -1,5 +1,6 @@
 """Read API of the city registry."""
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -21,6 +22,19 @@ class CityOut(Schema):
     longitude: float
     population: int
 
+    @staticmethod
+    def resolve_country(obj: City) -> str:
+        return str(obj.country_id)
+
+    @staticmethod
+    def resolve_country_name(obj: City) -> str:
+        """In the request's language."""
+        return obj.country.local_name
+
+    @staticmethod
+    def resolve_section(obj: City) -> str:
+        return str(obj.country.section.code)
+
 
 @router.get("/cities", response=list[CityOut], summary="Search the city registry")
 @paginate(LimitOffsetPagination)
@@ -28,20 +42,6 @@ def list_cities(
     request: HttpRequest,
     q: str = Query(..., min_length=1, max_length=100, description="Start of the city's name"),
     country: str | None = Query(None, pattern="^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2"),
-) -> list[CityOut]:
+) -> QuerySet[City]:
     """Places whose name starts with ``q`` (accents and case ignored), most populous first."""
-    return [_city(c) for c in search_cities(q, country)[:500]]
-
-
-def _city(c: City) -> CityOut:
-    return CityOut(
-        geonameid=c.geonameid,
-        name=c.name,
-        country=c.country_id,
-        country_name=c.country.name,
-        section=c.country.section.code,
-        admin1_code=c.admin1_code,
-        latitude=c.latitude,
-        longitude=c.longitude,
-        population=c.population,
-    )
+    return search_cities(q, country)

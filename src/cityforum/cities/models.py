@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from cityforum.core.languages import active_language
 
 from cityforum.programme.models import Region
 
@@ -33,6 +37,18 @@ class Country(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def local_name(self) -> str:
+        """The country's name in the reader's language (CLDR via Babel), else the stored one."""
+        return _territory_names(active_language()).get(self.iso2, self.name)
+
+
+@lru_cache(maxsize=8)
+def _territory_names(language: str) -> dict[str, str]:
+    from babel import Locale
+
+    return dict(Locale.parse(language).territories)
 
 
 class City(models.Model):

@@ -19,6 +19,6 @@ def city_search(request: HttpRequest) -> HttpResponse:
     if len(query) > MAX_QUERY:
         error = _("Type at most %(n)d characters.") % {"n": MAX_QUERY}
     elif query:
-        results = Paginator(search_cities(query)[:500], 25).get_page(request.GET.get("page"))
+        results = Paginator(search_cities(query), 25).get_page(request.GET.get("page"))
     template = "cities/_results.html" if request.headers.get("HX-Request") else "cities/search.html"
     return render(request, template, {"query": query, "results": results, "error": error})
