@@ -8,7 +8,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cityforum.core.languages import active_language
-
 from cityforum.programme.models import Region
 
 
