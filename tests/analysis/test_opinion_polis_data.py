@@ -38,7 +38,7 @@ CASES = [
 def _fit(name: str) -> tuple[OpinionMap, dict[int, int]]:
     folder = DATA / name
     if not folder.exists():
-        pytest.skip(f"public data not found at {folder}")
+        pytest.fail(f"public data not found at {folder}: the tests read ../shared/data")
     export = read_polis_export(folder)
     model = OpinionMap().fit(
         export.participants, export.statements, export.values, export.moderated_out
@@ -74,7 +74,7 @@ def test_vtaiwan_outputs_are_complete_and_consistent() -> None:
 def test_a_previous_fit_keeps_its_participants_clustered_and_the_map_oriented() -> None:
     folder = DATA / "15-per-hour-seattle"
     if not folder.exists():
-        pytest.skip("public data not found")
+        pytest.fail("public data not found: the tests read ../shared/data")
     export = read_polis_export(folder)
     half = export.participants.size // 2
     early = OpinionMap().fit(

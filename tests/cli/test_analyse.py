@@ -41,7 +41,7 @@ TOP_KEYS = [
 
 def _need(folder: Path) -> Path:
     if not folder.is_dir():
-        pytest.skip(f"public data not found at {folder}")
+        pytest.fail(f"public data not found at {folder}: the tests read ../shared/data")
     return folder
 
 
