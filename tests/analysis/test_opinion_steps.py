@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from cityforum.analysis._opinion_clusters import kmeans, pool_points, silhouette
+from cityforum.analysis import _opinion_clusters
+from cityforum.analysis._opinion_clusters import choose_groups, kmeans, pool_points, silhouette
 from cityforum.analysis._opinion_matrix import build_vote_matrix
 from cityforum.analysis._opinion_pca import centred_ratings, principal_components, project
 from cityforum.analysis._opinion_statements import (
@@ -122,6 +123,17 @@ def test_a_lone_centre_has_silhouette_zero() -> None:
     b0 = (10 + math.sqrt(101)) / 2
     b1 = (math.sqrt(101) + 10) / 2
     assert score == pytest.approx(((b0 - 1) / b0 + (b1 - 1) / b1 + 0.0) / 3)
+
+
+def test_an_exact_silhouette_tie_goes_to_the_larger_k_as_in_polis(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 24 base clusters allow k = 2..4 (2 + 24 // 12); Polis' arg-max keeps the last of equal scores.
+    monkeypatch.setattr(_opinion_clusters, "silhouette", lambda *args: 0.5)
+    centres = np.column_stack([np.arange(24.0), np.zeros(24)])
+    grouping = choose_groups(centres, np.ones(24), 5, None, 20, False, {})
+    assert grouping.silhouettes == {2: 0.5, 3: 0.5, 4: 0.5}
+    assert int(grouping.labels.max()) + 1 == 4
 
 
 # §9 repness ---------------------------------------------------------------------------------

@@ -180,7 +180,8 @@ def choose_groups(
     weighted_silhouette: bool,
     warm_labels: dict[int, IntArray],
 ) -> Grouping:
-    """Size-weighted k-means of the base clusters for k = 2..max_k; keep the best silhouette.
+    """Size-weighted k-means of the base clusters for k = 2..max_k; keep the best silhouette
+    (on an exact tie, the larger k).
 
     ``max_k = min(max_groups, 2 + B // 12)`` (Polis); ``n_groups`` forces k.
     ``warm_labels[k]`` (optional) gives each base cluster's previous group for that k.
@@ -201,7 +202,9 @@ def choose_groups(
         _, labels = kmeans(centres, sizes, init, max_iter)
         score = silhouette(centres, labels, sizes if weighted_silhouette else None)
         scores[k] = score
-        if best is None or score > best[0]:
+        # Ties go to the larger k, as in Polis (its arg-max over k = 2..max_k keeps the last of
+        # equal scores); ``ks`` ascends, so ``>=`` keeps the last.
+        if best is None or score >= best[0]:
             best = (score, labels)
     assert best is not None
     return Grouping(best[1], scores)
