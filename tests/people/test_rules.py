@@ -66,3 +66,15 @@ def test_is_moderator(db: None, role: str, expected: bool) -> None:
 )
 def test_is_participant(db: None, role: str, expected: bool) -> None:
     assert is_participant(_person(role)) is expected
+
+
+def test_a_named_rule_is_never_overridden_by_the_organiser_role(db: None) -> None:
+    import rules
+
+    rules.add_perm("tests.never", rules.always_deny)
+    try:
+        organiser = _person("organiser")
+        assert not organiser.has_perm("tests.never")
+        assert organiser.has_perm("programme.view_consultation")  # a plain model permission
+    finally:
+        rules.remove_perm("tests.never")

@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import ApiToken, Organisation, User
 
 
@@ -50,8 +53,17 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ("kind", "verified", "country__section")
     search_fields = ("name",)
     autocomplete_fields = ("country", "city")
-    actions = ["mark_verified"]
+    # Verification is changed through the actions only, so that every change is audited.
+    readonly_fields = ("verified",)
+    actions = ["mark_verified", "mark_unverified"]
 
     @admin.action(description=_("Mark as verified"))
-    def mark_verified(self, request: object, queryset: object) -> None:
-        queryset.update(verified=True)  # type: ignore[attr-defined]
+    def mark_verified(self, request: Any, queryset: Any) -> None:
+        # One service call per organisation: the permission check and the audit log apply.
+        for organisation in queryset:
+            services.verify_organisation(organisation, by=request.user, verified=True)
+
+    @admin.action(description=_("Mark as not verified"))
+    def mark_unverified(self, request: Any, queryset: Any) -> None:
+        for organisation in queryset:
+            services.verify_organisation(organisation, by=request.user, verified=False)

@@ -127,6 +127,13 @@ class User(AbstractUser):
         related_name="people",
         verbose_name=_("city"),
     )
+    email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
+    consented_at = models.DateTimeField(
+        _("consent given at"),
+        null=True,
+        blank=True,
+        help_text=_("When the person accepted, at sign-up, what the forum makes public."),
+    )
     moderated_regions = models.ManyToManyField(
         "programme.Region",
         verbose_name=_("moderated regions"),
@@ -146,6 +153,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def public_name(self) -> str:

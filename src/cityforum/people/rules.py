@@ -27,5 +27,16 @@ def is_participant(user: Any) -> bool:
     return bool(user and user.is_active and user.is_authenticated)
 
 
+@rules.predicate
+def owns_token(user: Any, token: Any) -> bool:
+    return bool(token is not None and user and token.user_id == getattr(user, "pk", None))
+
+
 #: Running the back office (the Django admin) is the organisers' job.
 rules.add_perm("cityforum.run_back_office", is_organiser)
+
+#: Vouching that an organisation is who it says it is: organisers only.
+rules.add_perm("people.verify_organisation", is_organiser)
+
+#: A person revokes their own API tokens; organisers may revoke anyone's.
+rules.add_perm("people.revoke_token", is_participant & (owns_token | is_organiser))
