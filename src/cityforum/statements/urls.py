@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "statements"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:slug>/", views.vote_page, name="vote"),
+    path("<slug:slug>/propose/", views.propose, name="propose"),
+    path("<slug:slug>/moderation/", views.moderation_queue, name="moderation"),
+    path("statements/<int:pk>/moderate/", views.moderate, name="moderate"),
+]
