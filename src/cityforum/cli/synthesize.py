@@ -1,0 +1,72 @@
+"""``cityforum synthesize``: compute a consultation's syntheses and store them for the site.
+
+``cityforum synthesize opinion CONSULTATION_SLUG [--seed N] [--groups K] [--background]``
+computes the opinion map (or reuses the stored one when the votes have not changed), through
+the same service as the admin action.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .django_setup import setup_django
+
+
+@click.group()
+def synthesize() -> None:
+    """Compute a consultation's syntheses and store them (opinion map)."""
+
+
+@synthesize.command("opinion")
+@click.argument("consultation_slug")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--groups",
+    type=click.IntRange(min=2, max=9),
+    default=None,
+    help="Force this number of opinion groups (default: chosen by silhouette).",
+)
+@click.option(
+    "--background",
+    is_flag=True,
+    help="Queue the computation for the background worker instead of running it here.",
+)
+def opinion(consultation_slug: str, seed: int, groups: int | None, background: bool) -> None:
+    """The opinion map (the Pol.is method) of a consultation's current votes, stored."""
+    setup_django()
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from cityforum.programme.models import Consultation
+    from cityforum.synthesis.models import OpinionMapRun
+    from cityforum.synthesis.services import run_opinion_map
+
+    consultation = (
+        Consultation.objects.filter(slug=consultation_slug).order_by("-forum__edition").first()
+    )
+    if consultation is None:
+        raise click.ClickException(
+            _("No consultation is called “%(slug)s”.") % {"slug": consultation_slug}
+        )
+    try:
+        run = run_opinion_map(consultation, seed=seed, groups=groups, background=background)
+    except ValidationError as error:
+        raise click.ClickException(" ".join(error.messages)) from None
+    if run.status == OpinionMapRun.Status.DONE:
+        click.echo(
+            _("Opinion map of “%(title)s”: %(k)d groups, %(n)d votes (run %(id)d, input %(sha)s).")
+            % {
+                "title": consultation.title,
+                "k": run.n_groups,
+                "n": run.n_votes,
+                "id": run.pk,
+                "sha": run.input_sha256[:12],
+            }
+        )
+    elif run.status == OpinionMapRun.Status.FAILED:
+        raise click.ClickException(run.error)
+    else:
+        click.echo(
+            _("Opinion map of “%(title)s” queued for the background worker (run %(id)d).")
+            % {"title": consultation.title, "id": run.pk}
+        )

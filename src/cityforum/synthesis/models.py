@@ -1,0 +1,93 @@
+"""Stored runs of the analysis on a consultation's data: snapshots that pages and the API read.
+
+A run records everything needed to trust and reproduce its result: the parameters and seed the
+engine was given, the SHA-256 of its input (the consultation's current votes and moderated-out
+statements, in a canonical order), and the versions of the code that computed it. Pages never
+recompute: they read the latest finished run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OpinionMapRun(models.Model):
+    """One computation of a consultation's opinion map (the Pol.is method)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    consultation = models.ForeignKey(
+        "programme.Consultation",
+        on_delete=models.CASCADE,
+        related_name="opinion_map_runs",
+        verbose_name=_("consultation"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    error = models.TextField(_("error"), blank=True)
+    progress = models.PositiveSmallIntegerField(
+        _("progress"), default=0, help_text=_("Per cent of the work done.")
+    )
+    stage = models.CharField(_("stage"), max_length=40, blank=True)
+    parameters = models.JSONField(_("parameters"), default=dict)
+    seed = models.PositiveIntegerField(_("seed"), default=0)
+    input_sha256 = models.CharField(_("input checksum (SHA-256)"), max_length=64, blank=True)
+    n_votes = models.PositiveBigIntegerField(_("votes"), default=0)
+    engine_version = models.CharField(_("engine version"), max_length=200, blank=True)
+    result = models.JSONField(
+        _("result"),
+        null=True,
+        blank=True,
+        help_text=_("The opinion map, in the format of “cityforum analyse votes”."),
+    )
+    figures = models.JSONField(
+        _("figures"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "What the page shows besides the result: the map's points, vote shares, "
+            "group sizes by region and organisation type."
+        ),
+    )
+    timings = models.JSONField(_("timings (seconds)"), default=dict)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("opinion map run")
+        verbose_name_plural = _("opinion map runs")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["consultation", "status", "input_sha256"])]
+
+    def __str__(self) -> str:
+        return f"{self.consultation} · {self.get_status_display()} · {self.created_at:%Y-%m-%d}"
+
+    @property
+    def n_groups(self) -> int:
+        return len((self.result or {}).get("groups", []))
+
+    def summary(self) -> dict[str, Any]:
+        """The run's provenance, as shown on the page and in the admin."""
+        return {
+            "parameters": self.parameters,
+            "seed": self.seed,
+            "input_sha256": self.input_sha256,
+            "engine_version": self.engine_version,
+        }
