@@ -30,6 +30,12 @@ from cityforum.analysis._balance import (
     normalise_indicator,
     normalise_target,
 )
+from cityforum.analysis._tagging import (
+    CapitalClassifier,
+    blend_scores,
+    capital_scores,
+    suggest_capitals,
+)
 
 __all__ = [
     "BALANCED_AT",
@@ -55,4 +61,8 @@ __all__ = [
     "capital_score",
     "normalise_indicator",
     "normalise_target",
+    "CapitalClassifier",
+    "blend_scores",
+    "capital_scores",
+    "suggest_capitals",
 ]
