@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("participate/", include("cityforum.participation.urls")),
     path("vote/", include("cityforum.statements.urls")),
     path("assessments/", include("cityforum.assessments.urls")),
+    path("synthesis/", include("cityforum.synthesis.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     prefix_default_language=True,
 )

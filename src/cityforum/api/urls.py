@@ -5,7 +5,16 @@ from ninja import NinjaAPI, Schema
 
 from cityforum import __version__
 
-from . import accounts, assessments, cities, participation, problems, programme, statements
+from . import (
+    accounts,
+    assessments,
+    cities,
+    participation,
+    problems,
+    programme,
+    statements,
+    synthesis,
+)
 from .auth import TokenAuth
 
 api = NinjaAPI(
@@ -25,6 +34,7 @@ api.add_router("/", accounts.router)
 api.add_router("/", participation.router)
 api.add_router("/", statements.router)
 api.add_router("/", assessments.router)
+api.add_router("/", synthesis.router)
 
 #: Authentication available to write endpoints added by later apps.
 token_auth = TokenAuth()

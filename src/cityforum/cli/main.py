@@ -93,6 +93,9 @@ def init(programme: str | None, min_population: int | None, skip_cities: bool) -
                 _("City registry: %(countries)d countries, %(cities)d cities added.")
                 % {"countries": registry.countries, "cities": registry.cities}
             )
+    from cityforum.assessments.seed import prepare_measurement
+
+    click.echo(prepare_measurement(with_roles=not skip_cities))
     click.echo(_("Ready in %(seconds).1f s.") % {"seconds": time.perf_counter() - started})
 
 
@@ -200,6 +203,22 @@ cli.add_command(cities)
 from .analyse import analyse  # noqa: E402
 
 cli.add_command(analyse)
+
+
+from .imports import import_  # noqa: E402
+
+cli.add_command(import_)
+
+
+from .polis import import_polis, import_statements  # noqa: E402
+
+import_.add_command(import_polis)
+import_.add_command(import_statements)  # noqa: E702
+
+
+from .synthesize import synthesize  # noqa: E402
+
+cli.add_command(synthesize)
 
 
 def main() -> None:  # pragma: no cover - console entry

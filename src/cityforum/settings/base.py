@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "cityforum.participation",
     "cityforum.statements",
     "cityforum.assessments",
+    "cityforum.synthesis",
+    "huey.contrib.djhuey",
     "cityforum.api",
 ]
 
@@ -119,7 +121,8 @@ AUTHENTICATION_BACKENDS = [
     "cityforum.people.backends.OrganiserBackend",
 ]
 AUTH_USER_MODEL = "people.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "people:login"
+LOGIN_REDIRECT_URL = "programme:home"
 
 ROOT_URLCONF = "cityforum.urls"
 WSGI_APPLICATION = "cityforum.wsgi.application"
@@ -190,6 +193,24 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+
+# Background jobs (huey): SQLite storage under var/ by default, Redis when HUEY_REDIS_URL is set.
+HUEY = {
+    "huey_class": "huey.SqliteHuey",
+    "name": "cityforum",
+    "filename": str(VAR_DIR / "huey.sqlite3"),
+    "immediate": False,
+    "results": True,
+    "consumer": {"workers": 1, "worker_type": "thread"},
+}
+if os.environ.get("HUEY_REDIS_URL"):
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "cityforum",
+        "url": os.environ["HUEY_REDIS_URL"],
+        "immediate": False,
+        "results": True,
+    }
 
 # The cities registry: places of at least this many inhabitants are loaded.
 CITYFORUM_MIN_CITY_POPULATION = int(os.environ.get("CITYFORUM_MIN_CITY_POPULATION", "1000"))

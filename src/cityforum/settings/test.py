@@ -11,6 +11,8 @@ from .base import *  # noqa: F403
 from .base import STATIC_ROOT, STORAGES, VAR_DIR, sqlite_database
 
 SECRET_KEY = "tests-only-not-a-secret"  # noqa: S105
+# Jobs run at once, in the test's own thread and transaction.
+HUEY = {"huey_class": "huey.MemoryHuey", "name": "cityforum-tests", "immediate": True}
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 DATABASES = {"default": sqlite_database(VAR_DIR / "test.sqlite3")}
