@@ -108,3 +108,9 @@ def test_the_system_checks_pass_in_deployment_mode() -> None:
     from django.core.management import call_command
 
     call_command("check")
+
+
+def test_the_site_speaks_french_by_default() -> None:
+    """The forum's source language: a visitor who names no language is answered in French."""
+    assert base.LANGUAGE_CODE == "fr"
+    assert [code for code, _name in base.LANGUAGES] == ["fr", "en", "es"]

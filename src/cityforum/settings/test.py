@@ -26,3 +26,7 @@ STORAGES = {
 # WhiteNoise warns (an error under the suite's filterwarnings) when STATIC_ROOT does not
 # exist yet, as on a fresh clone; the tests serve static files through the finders.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# The tests are written in English: a request that names no language gets English here,
+# where the site answers in French (tests/core/test_settings.py checks that default).
+LANGUAGE_CODE = "en"
