@@ -31,6 +31,7 @@ from cityforum.analysis.capitals import (
     capital_score,
     normalise_indicator,
     normalise_target,
+    rank_bands,
 )
 
 
@@ -287,9 +288,89 @@ class TestUncertainty:
             Indicator("B1", "built", Goalposts(0, 100))
 
 
+class TestRankBands:
+    """The rank band of resilience.md §2 across several profiles of five capital scores."""
+
+    def test_a_clearly_dominant_profile_ranks_first_in_every_draw(self) -> None:
+        bands = rank_bands(
+            {
+                "strong": profile(90, 85, 88, 92, 87),
+                "middling": profile(60, 55, 65, 50, 58),
+                "weak": profile(20, 25, 30, 15, 22),
+            },
+            n_draws=500,
+            random_state=0,
+        )
+        assert (bands["strong"].median, bands["strong"].low, bands["strong"].high) == (1, 1, 1)
+        assert (bands["middling"].low, bands["middling"].high) == (2, 2)
+        assert (bands["weak"].low, bands["weak"].high) == (3, 3)
+
+    def test_two_near_identical_profiles_get_overlapping_bands(self) -> None:
+        bands = rank_bands(
+            {"a": profile(61, 60, 59, 60, 60), "b": profile(59, 60, 61, 60, 60)},
+            n_draws=500,
+            random_state=3,
+        )
+        a, b = bands["a"], bands["b"]
+        assert a.low <= b.high and b.low <= a.high
+        assert (a.low, a.high, b.low, b.high) == (1, 2, 1, 2)
+        assert 1 <= a.median <= 2 and 1 <= b.median <= 2
+
+    def test_the_balanced_profile_outranks_the_lopsided_one_of_higher_level(self) -> None:
+        bands = rank_bands(
+            {"even": profile(60, 60, 60, 60, 60), "lopsided": profile(100, 100, 100, 100, 5)},
+            n_draws=300,
+            random_state=1,
+        )
+        assert bands["even"].median == 1 and bands["lopsided"].median == 2
+
+    def test_a_single_profile_ranks_first(self) -> None:
+        only = rank_bands({"only": profile(10, 20, 30, 40, 50)}, n_draws=20, random_state=0)
+        assert only["only"] == capitals.RankBand(1, 1, 1)
+
+    @pytest.mark.parametrize("seed", [0, 1, 2])
+    def test_the_same_seed_gives_the_same_bands(self, seed: int) -> None:
+        profiles = {
+            "a": profile(70, 50, 30, 60, 40),
+            "b": profile(50, 55, 45, 52, 48),
+            "c": profile(65, 40, 50, 45, 55),
+        }
+        first = rank_bands(profiles, n_draws=200, random_state=seed)
+        assert first == rank_bands(profiles, n_draws=200, random_state=seed)
+        generator = rank_bands(profiles, n_draws=200, random_state=np.random.default_rng(seed))
+        assert generator == first
+
+    @pytest.mark.parametrize(
+        ("profiles", "error", "match"),
+        [
+            ({}, BalanceInputError, "at least one"),
+            ({"a": [60, 60, 60, 60, 60]}, BalanceInputError, "'a' must map each capital"),
+            ({"a": {**profile(1, 2, 3, 4, 5), "built": 3}}, UnknownCapitalError, "built"),
+            ({"a": {c: 50 for c in CAPITALS[:4]}}, MissingCapitalError, "'a'.*environmental"),
+            ({"a": profile(50, 50, 50, 50, 101)}, ScoreOutOfRangeError, "0–100"),
+            ({"a": profile(50, 50, math.nan, 50, 50)}, ScoreOutOfRangeError, "economic"),
+            ({"a": {**profile(1, 2, 3, 4, 5), "social": None}}, InsufficientDataError, "social"),
+        ],
+    )
+    def test_bad_profiles_are_refused_with_a_named_error(
+        self, profiles: object, error: type[Exception], match: str
+    ) -> None:
+        with pytest.raises(error, match=match):
+            rank_bands(profiles, n_draws=10, random_state=0)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize(
+        "options",
+        [{"n_draws": 0}, {"floors": ()}, {"goalpost_jitter": 1.5}, {"weight_concentration": 0}],
+    )
+    def test_bad_settings_are_refused(self, options: dict[str, object]) -> None:
+        with pytest.raises(BalanceInputError):
+            rank_bands({"a": profile(50, 50, 50, 50, 50)}, **options)  # type: ignore[arg-type]
+
+
 def test_public_surface_is_complete() -> None:
     for name in capitals.__all__:
         assert getattr(capitals, name) is not None
     assert {"balance_index", "normalise_indicator", "capital_score", "balance_uncertainty"} <= set(
         capitals.__all__
     )
+    assert {"rank_bands", "RankBand"} <= set(capitals.__all__)

@@ -406,14 +406,7 @@ def balance_uncertainty(
     indicator values by indicator code. A city whose capital is too thin raises
     :class:`InsufficientDataError`: filter with :func:`capital_score` first.
     """
-    if n_draws < 1:
-        raise BalanceInputError(f"n_draws must be >= 1, got {n_draws}")
-    if not floors or any(not (0 < f <= 100) for f in floors):
-        raise BalanceInputError(f"floors must be non-empty values in (0, 100], got {floors}")
-    if not 0 <= goalpost_jitter < 1:
-        raise BalanceInputError(f"goalpost_jitter must be in [0, 1), got {goalpost_jitter}")
-    if weight_concentration <= 0:
-        raise BalanceInputError("weight_concentration must be positive")
+    _check_draw_settings(n_draws, floors, goalpost_jitter, weight_concentration)
     codes = [ind.code for ind in indicators]
     if len(set(codes)) != len(codes):
         raise BalanceInputError("indicator codes must be unique")
@@ -454,6 +447,92 @@ def balance_uncertainty(
             float(med), float(lo), float(hi), float(rmed), float(rlo), float(rhi)
         )
     return out
+
+
+@dataclass(frozen=True)
+class RankBand:
+    """Monte Carlo summary of one profile's rank among several (1 = highest BRI)."""
+
+    median: float
+    low: float
+    """5th percentile of the rank: the best rank the profile reaches in 90 % of the draws."""
+    high: float
+    """95th percentile of the rank: the worst rank it falls to in 90 % of the draws."""
+
+
+def rank_bands(
+    profiles: Mapping[str, Mapping[str, float | None]],
+    *,
+    n_draws: int = 1000,
+    floors: Sequence[float] = (0.5, 1.0, 5.0),
+    goalpost_jitter: float = 0.10,
+    weight_concentration: float = 50.0,
+    random_state: int | np.random.Generator | None = None,
+) -> dict[str, RankBand]:
+    """Median rank and 90 % rank band of several profiles of five capital scores.
+
+    The perturbations are those of :func:`balance_uncertainty` (resilience.md §2), applied to
+    capital scores instead of raw indicators: weights from a Dirichlet centred on equal weights,
+    a floor from ``floors``, and goalposts moved by up to ± ``goalpost_jitter``: each capital's
+    0–100 scale is re-read between a worst of 0 ± 10 and a best of 100 ± 10 points, drawn once
+    per draw and capital and shared by every profile (as one indicator's goalposts are shared
+    by every city). The choice of mean within capitals has no object here: the capital scores
+    are given. Rank 1 is the highest BRI; ties share the better rank.
+
+    ``profiles`` maps a name to its five capital scores (0–100). Refused with a
+    :class:`BalanceInputError` subclass: no profile, a profile that is not a mapping, a capital
+    unknown or missing (:class:`UnknownCapitalError`, :class:`MissingCapitalError`), a score
+    outside 0–100 (:class:`ScoreOutOfRangeError`), a ``None`` score
+    (:class:`InsufficientDataError`), and settings out of range.
+    """
+    _check_draw_settings(n_draws, floors, goalpost_jitter, weight_concentration)
+    if not isinstance(profiles, Mapping) or not profiles:
+        raise BalanceInputError("profiles must map at least one name to five capital scores")
+    names = list(profiles)
+    rows = []
+    for name in names:
+        scores = profiles[name]
+        if not isinstance(scores, Mapping):
+            raise BalanceInputError(
+                f"profile {name!r} must map each capital to a score, got {type(scores).__name__}"
+            )
+        try:
+            rows.append(_checked_scores(scores))
+        except BalanceInputError as error:
+            raise type(error)(f"profile {name!r}: {error}") from None
+    scores_matrix = np.vstack(rows)  # profiles × capitals
+
+    rng = np.random.default_rng(random_state)
+    k = len(CAPITALS)
+    weights = rng.dirichlet(np.full(k, weight_concentration / k), size=n_draws)
+    floor = rng.choice(np.asarray(floors, dtype=float), size=n_draws)
+    shift = 100.0 * goalpost_jitter
+    worst = rng.uniform(-shift, shift, size=(n_draws, 1, k))
+    best = 100.0 + rng.uniform(-shift, shift, size=(n_draws, 1, k))
+    rescored = 100.0 * np.clip((scores_matrix[np.newaxis] - worst) / (best - worst), 0.0, 1.0)
+    floored = np.maximum(rescored, floor[:, np.newaxis, np.newaxis])
+    # weighted geometric mean per draw and profile: exp(Σ_k w_dk · ln C_dpk)
+    bri = np.exp(np.einsum("dpk,dk->dp", np.log(floored), weights))
+
+    ranks = rankdata(-bri, axis=1, method="min")
+    low, median, high = np.percentile(ranks, [5, 50, 95], axis=0)
+    return {
+        name: RankBand(float(median[i]), float(low[i]), float(high[i]))
+        for i, name in enumerate(names)
+    }
+
+
+def _check_draw_settings(
+    n_draws: int, floors: Sequence[float], goalpost_jitter: float, weight_concentration: float
+) -> None:
+    if isinstance(n_draws, bool) or not isinstance(n_draws, int) or n_draws < 1:
+        raise BalanceInputError(f"n_draws must be a whole number >= 1, got {n_draws!r}")
+    if not floors or any(not (0 < f <= 100) for f in floors):
+        raise BalanceInputError(f"floors must be non-empty values in (0, 100], got {floors}")
+    if not 0 <= goalpost_jitter < 1:
+        raise BalanceInputError(f"goalpost_jitter must be in [0, 1), got {goalpost_jitter}")
+    if not weight_concentration > 0:
+        raise BalanceInputError("weight_concentration must be positive")
 
 
 def _as_float(value: float | None) -> float:

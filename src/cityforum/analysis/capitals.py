@@ -19,6 +19,7 @@ from cityforum.analysis._balance import (
     Indicator,
     InsufficientDataError,
     MissingCapitalError,
+    RankBand,
     ScoreOutOfRangeError,
     TargetBand,
     UnknownCapitalError,
@@ -29,6 +30,7 @@ from cityforum.analysis._balance import (
     capital_score,
     normalise_indicator,
     normalise_target,
+    rank_bands,
 )
 from cityforum.analysis._tagging import (
     CapitalClassifier,
@@ -51,6 +53,7 @@ __all__ = [
     "Indicator",
     "InsufficientDataError",
     "MissingCapitalError",
+    "RankBand",
     "ScoreOutOfRangeError",
     "TargetBand",
     "UnknownCapitalError",
@@ -61,6 +64,7 @@ __all__ = [
     "capital_score",
     "normalise_indicator",
     "normalise_target",
+    "rank_bands",
     "CapitalClassifier",
     "blend_scores",
     "capital_scores",

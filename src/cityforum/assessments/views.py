@@ -9,8 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from . import charts, services, summaries
-from .forms import ImportForm
+from .forms import ANCHORS, AgendaForm, ImportForm, ProjectAssessmentForm
 from .models import Assessment, Indicator
+
+SUBJECT_FIELDS = ("title", "year", "city", "agenda", "budget")
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -25,6 +27,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "indicators": Indicator.objects.all(),
             "capital_names": summaries.capital_names(),
             "can_import": request.user.has_perm("assessments.import_values"),
+            "can_assess": request.user.has_perm("assessments.create_assessment"),
         },
     )
 
@@ -47,7 +50,70 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "series_labels": [str(assessment)],
             "capital_names": names,
             "steering": services.steering_for(assessment),
+            "can_assess": request.user.has_perm("assessments.create_assessment"),
         },
+    )
+
+
+def new_project(request: HttpRequest) -> HttpResponse:
+    """The 0–5 self-assessment of a project on the five capitals, for organisers and moderators.
+
+    The form parses; :func:`services.assess_project` decides, and its messages are shown next
+    to the fields they name. Nothing is written unless every capital passes.
+    """
+    if not request.user.has_perm("assessments.create_assessment"):
+        raise PermissionDenied
+    initial: dict[str, int] = {}
+    if request.method != "POST" and str(request.GET.get("agenda", "")).isdigit():
+        initial["agenda"] = int(request.GET["agenda"])
+    form = ProjectAssessmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            project = services.assess_project(
+                data["title"],
+                data["year"],
+                form.capitals(),
+                by=request.user,
+                city=data["city"],
+                agenda=data["agenda"],
+                budget=data["budget"],
+            )
+        except ValidationError as error:
+            form.add_service_errors(error.messages)
+        else:
+            messages.success(request, _("The project's self-assessment is recorded."))
+            return redirect("assessments:detail", pk=project.pk)
+    return render(
+        request,
+        "assessments/project_form.html",
+        {"form": form, "anchors": ANCHORS, "subject_fields": SUBJECT_FIELDS},
+        status=400 if form.errors else 200,
+    )
+
+
+def new_agenda(request: HttpRequest) -> HttpResponse:
+    """Open a local agenda; its projects are then added with the project form."""
+    if not request.user.has_perm("assessments.create_assessment"):
+        raise PermissionDenied
+    form = AgendaForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            agenda = services.create_agenda(
+                data["title"], data["year"], by=request.user, city=data["city"]
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The local agenda is open: add its projects."))
+            return redirect("assessments:detail", pk=agenda.pk)
+    return render(
+        request,
+        "assessments/agenda_form.html",
+        {"form": form},
+        status=400 if form.errors else 200,
     )
 
 

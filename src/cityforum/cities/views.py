@@ -3,6 +3,8 @@ section's intermediary cities, the world view and the comparison of cities."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -203,6 +205,30 @@ def world(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _rank_bands(latest: dict[int, Any]) -> dict[int, Any]:
+    """Median rank and 90 % rank band of the compared cities with a complete assessment.
+
+    The Monte Carlo draws of resilience.md §2 (weights, floor, goalposts), with the fixed seed
+    of the stored BRI bands so that the page shows the same band at every visit.
+    """
+    from cityforum.analysis.capitals import CAPITALS, rank_bands
+    from cityforum.assessments.scoring import UNCERTAINTY_DRAWS, UNCERTAINTY_SEED
+
+    complete = {
+        pk: {c: a.scores[c] for c in CAPITALS}
+        for pk, a in latest.items()
+        if a.bri is not None and all(a.scores.get(c) is not None for c in CAPITALS)
+    }
+    if not complete:
+        return {}
+    bands = rank_bands(
+        {str(pk): s for pk, s in complete.items()},
+        n_draws=UNCERTAINTY_DRAWS,
+        random_state=UNCERTAINTY_SEED,
+    )
+    return {int(key): band for key, band in bands.items()}
+
+
 def compare(request: HttpRequest) -> HttpResponse:
     """Several cities of the same role class and section, side by side."""
     from cityforum.assessments import charts
@@ -244,6 +270,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     latest = {a.city_id: a for a in latest_city_assessments().filter(city__in=cities)}
     names = capital_names()
     series = [(str(c.pk), c.name, latest[c.pk].scores if c.pk in latest else None) for c in cities]
+    ranks = {} if errors else _rank_bands(latest)
     return render(
         request,
         "cities/compare.html",
@@ -252,7 +279,8 @@ def compare(request: HttpRequest) -> HttpResponse:
             "candidates": candidates,
             "errors": errors,
             "latest": latest,
-            "rows": [(c, latest.get(c.pk)) for c in cities],
+            "rows": [(c, latest.get(c.pk), ranks.get(c.pk)) for c in cities],
+            "ranked": bool(ranks),
             "radar": None if errors else charts.radar(series, names),
             "score_table": [] if errors else score_rows([(lb, s) for _k, lb, s in series], names),
             "series_labels": [lb for _k, lb, s in series if s],
