@@ -129,11 +129,25 @@ def serve(host: str, port: int | None, workers: int | None, dev: bool) -> None:
         os.environ.setdefault("SECURE_COOKIES", "0")
     setup_django()
     from django.core.management import call_command
+    from django.utils.translation import gettext as _
 
+    if _pending_migrations():
+        raise click.ClickException(
+            _("The database is not ready (migrations pending): run “cityforum init” first.")
+        )
     call_command("collectstatic", interactive=False, verbosity=0)
     from .server import run_gunicorn
 
     run_gunicorn(host, port, workers or int(os.environ.get("WEB_CONCURRENCY", "2")))
+
+
+def _pending_migrations() -> bool:
+    """Serving an unmigrated database would answer every page with a server error."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
