@@ -164,10 +164,15 @@ def test_the_command_answers_help_without_starting_django() -> None:
 def test_serve_refuses_an_unmigrated_database(runner: CliRunner, tmp_path, monkeypatch) -> None:
     """Run in a fresh process: the database named by DATABASE_URL has no tables yet."""
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}", SECRET_KEY="x" * 50, LANG="en")
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}", SECRET_KEY="x" * 50, LANG="en"
+    )
     result = subprocess.run(
         [sys.executable, "-m", "cityforum.cli.main", "serve", "--port", "8799"],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1
     assert "run “cityforum init” first" in result.stderr

@@ -22,7 +22,9 @@ def test_the_city_map_uses_dots_for_decimals(registry: None, client: Client, lan
     for name, value in values:
         if name in {"width", "height"} and value.endswith("%"):
             continue
-        for number in re.split(r"[\s,]+" if name in {"points", "viewBox"} else r"\s+", value.strip()):
+        for number in re.split(
+            r"[\s,]+" if name in {"points", "viewBox"} else r"\s+", value.strip()
+        ):
             float(number)  # "150,0" would fail here, and break the drawing in the browser
         if name not in {"points", "viewBox"}:
             assert "," not in value, f"{name}={value!r} in /{language}/"

@@ -45,3 +45,34 @@ def get_opinion_map(request: HttpRequest, consultation_id: int) -> HttpResponse:
     return HttpResponse(
         json.dumps(body, ensure_ascii=False, allow_nan=False), content_type="application/json"
     )
+
+
+@router.get(
+    "/synthesis/themes",
+    summary="The latest approved themes synthesis of all consultations",
+    response={200: dict, 404: dict},
+)
+def get_themes(request: HttpRequest) -> HttpResponse:
+    """The latest synthesis an organiser approved: ``themes`` (labels in fr/en/es, terms, size,
+    contribution ids, quotes in their original language, prevalence per region with its 95%
+    interval), ``trends``, ``specificities`` (z-scores, counts, contribution ids), ``regions``,
+    and ``run``: its id, dates, approval, parameters, input checksum and engine version."""
+    from cityforum.synthesis.themes_services import latest_approved
+
+    run = latest_approved(None)
+    if run is None:
+        raise Http404(_("No synthesis of the contributions has been approved yet."))
+    body = {
+        **(run.result or {}),
+        "run": {
+            "id": run.pk,
+            "consultation": run.consultation_id,
+            "created_at": run.created_at.isoformat(),
+            "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+            "approved_at": run.approved_at.isoformat() if run.approved_at else None,
+            **run.summary(),
+        },
+    }
+    return HttpResponse(
+        json.dumps(body, ensure_ascii=False, allow_nan=False), content_type="application/json"
+    )

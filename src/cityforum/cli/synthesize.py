@@ -3,6 +3,10 @@
 ``cityforum synthesize opinion CONSULTATION_SLUG [--seed N] [--groups K] [--background]``
 computes the opinion map (or reuses the stored one when the votes have not changed), through
 the same service as the admin action.
+
+``cityforum synthesize themes [--consultation SLUG] [--themes K] [--seed N]`` computes the
+themes, global trends and regional specificities of the visible contributions (all
+consultations by default), stored for an organiser to approve.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from .django_setup import setup_django
 
 @click.group()
 def synthesize() -> None:
-    """Compute a consultation's syntheses and store them (opinion map)."""
+    """Compute the syntheses and store them (opinion map, themes)."""
 
 
 @synthesize.command("opinion")
@@ -70,3 +74,49 @@ def opinion(consultation_slug: str, seed: int, groups: int | None, background: b
             _("Opinion map of “%(title)s” queued for the background worker (run %(id)d).")
             % {"title": consultation.title, "id": run.pk}
         )
+
+
+@synthesize.command("themes")
+@click.option(
+    "--consultation",
+    "consultation_slug",
+    default=None,
+    help="Only this consultation (default: all consultations, each region as a region).",
+)
+@click.option("--themes", "n_themes", type=click.IntRange(min=2, max=30), default=None)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+def themes(consultation_slug: str | None, n_themes: int | None, seed: int) -> None:
+    """Themes, global trends and regional specificities of the visible contributions, stored
+    for an organiser to approve."""
+    setup_django()
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from cityforum.programme.models import Consultation
+    from cityforum.synthesis.themes_services import run_themes
+
+    consultation = None
+    if consultation_slug is not None:
+        consultation = (
+            Consultation.objects.filter(slug=consultation_slug).order_by("-forum__edition").first()
+        )
+        if consultation is None:
+            raise click.ClickException(
+                _("No consultation is called “%(slug)s”.") % {"slug": consultation_slug}
+            )
+    try:
+        run = run_themes(consultation, n_themes=n_themes, seed=seed)
+    except ValidationError as error:
+        raise click.ClickException(" ".join(error.messages)) from None
+    click.echo(
+        _(
+            "%(k)d themes in %(n)d contributions (run %(id)d, input %(sha)s); "
+            "an organiser approves it before it is public."
+        )
+        % {
+            "k": run.n_themes,
+            "n": run.n_contributions,
+            "id": run.pk,
+            "sha": run.input_sha256[:12],
+        }
+    )

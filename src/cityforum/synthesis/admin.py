@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy
 
 from cityforum.programme.models import Consultation
 
-from . import services
-from .models import OpinionMapRun
+from . import services, themes_services
+from .models import OpinionMapRun, ThemeRun
 
 
 @admin.action(description=gettext_lazy("Compute the opinion map"))
@@ -46,6 +46,25 @@ def compute_opinion_map(
             )
 
 
+@admin.action(description=gettext_lazy("Compute the themes, trends and specificities"))
+def compute_themes(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Consultation]
+) -> None:
+    for consultation in queryset:
+        try:
+            run = themes_services.run_themes(consultation, by=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            modeladmin.message_user(request, f"{consultation}: {text}", messages.ERROR)
+            continue
+        modeladmin.message_user(
+            request,
+            _("%(c)s: %(k)d themes found; the synthesis awaits approval.")
+            % {"c": consultation, "k": run.n_themes},
+            messages.SUCCESS,
+        )
+
+
 def add_consultation_action(site: admin.AdminSite = admin.site) -> None:
     """Offer the action on the registered consultation admin (once)."""
     consultation_admin = site._registry.get(Consultation)
@@ -53,7 +72,10 @@ def add_consultation_action(site: admin.AdminSite = admin.site) -> None:
         return
     actions = list(consultation_admin.actions or [])
     if compute_opinion_map not in actions:
-        consultation_admin.actions = [*actions, compute_opinion_map]
+        actions.append(compute_opinion_map)
+    if compute_themes not in actions:
+        actions.append(compute_themes)
+    consultation_admin.actions = actions
 
 
 add_consultation_action()
@@ -86,6 +108,60 @@ class OpinionMapRunAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # runs are made by the action, the CLI or the background job
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.action(description=gettext_lazy("Approve (make public)"))
+def approve_theme_runs(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[ThemeRun]
+) -> None:
+    for run in queryset:
+        try:
+            themes_services.approve_themes(run, by=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            modeladmin.message_user(request, f"{run}: {text}", messages.ERROR)
+        else:
+            modeladmin.message_user(request, _("%(r)s: approved.") % {"r": run}, messages.SUCCESS)
+
+
+@admin.register(ThemeRun)
+class ThemeRunAdmin(admin.ModelAdmin):
+    list_display = (
+        "pk",
+        "consultation",
+        "status",
+        "n_contributions",
+        "created_at",
+        "approved_by",
+        "approved_at",
+    )
+    list_filter = ("status", "consultation")
+    actions = [approve_theme_runs]
+    exclude = ("result",)
+    readonly_fields = (
+        "consultation",
+        "status",
+        "error",
+        "parameters",
+        "seed",
+        "input_sha256",
+        "n_contributions",
+        "engine_version",
+        "requested_by",
+        "created_at",
+        "finished_at",
+        "approved_by",
+        "approved_at",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ThemeRun]:
+        return super().get_queryset(request).defer("result")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # runs are made by the action or the CLI
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

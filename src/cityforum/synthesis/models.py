@@ -91,3 +91,8 @@ class OpinionMapRun(models.Model):
             "input_sha256": self.input_sha256,
             "engine_version": self.engine_version,
         }
+
+
+from .themes_models import ThemeRun  # noqa: E402  (the themes synthesis, issue 5)
+
+__all__ = ["OpinionMapRun", "ThemeRun"]
