@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("vote/", include("cityforum.statements.urls")),
     path("assessments/", include("cityforum.assessments.urls")),
     path("synthesis/", include("cityforum.synthesis.urls")),
+    path("drafting/", include("cityforum.drafting.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     prefix_default_language=True,
 )

@@ -96,6 +96,10 @@ def init(programme: str | None, min_population: int | None, skip_cities: bool) -
     from cityforum.assessments.seed import prepare_measurement
 
     click.echo(prepare_measurement(with_roles=not skip_cities))
+    from cityforum.drafting.seed import load_code_of_conduct
+
+    document = load_code_of_conduct()
+    click.echo(_("Code of Conduct for Resilience: %(title)s.") % {"title": document.title_fr})
     click.echo(_("Ready in %(seconds).1f s.") % {"seconds": time.perf_counter() - started})
 
 

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "cityforum.cities",
     "cityforum.participation",
     "cityforum.statements",
+    "cityforum.drafting",
     "cityforum.assessments",
     "cityforum.synthesis",
     "huey.contrib.djhuey",
