@@ -18,12 +18,12 @@ THREADS = 8
 ROUNDS = 3
 
 
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_eight_threads_voting_at_once_leave_one_vote_with_the_last_value(
     transactional_db: None, consultation, organiser, participant
 ) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("the in-memory SQLite test database locks whole tables: run with --postgres")
+    assert connection.vendor == "postgresql"
     statement = services.add_statement(consultation, "Trains before roads.", by=organiser)
     acknowledged: list[services.CastVote] = []
     failures: list[BaseException] = []
