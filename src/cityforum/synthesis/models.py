@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .provenance import StoredRun
 
-class OpinionMapRun(models.Model):
+
+class OpinionMapRun(StoredRun):
     """One computation of a consultation's opinion map (the Pol.is method)."""
 
     class Status(models.TextChoices):
@@ -33,16 +34,11 @@ class OpinionMapRun(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
-    error = models.TextField(_("error"), blank=True)
     progress = models.PositiveSmallIntegerField(
         _("progress"), default=0, help_text=_("Per cent of the work done.")
     )
     stage = models.CharField(_("stage"), max_length=40, blank=True)
-    parameters = models.JSONField(_("parameters"), default=dict)
-    seed = models.PositiveIntegerField(_("seed"), default=0)
-    input_sha256 = models.CharField(_("input checksum (SHA-256)"), max_length=64, blank=True)
     n_votes = models.PositiveBigIntegerField(_("votes"), default=0)
-    engine_version = models.CharField(_("engine version"), max_length=200, blank=True)
     result = models.JSONField(
         _("result"),
         null=True,
@@ -59,16 +55,6 @@ class OpinionMapRun(models.Model):
         ),
     )
     timings = models.JSONField(_("timings (seconds)"), default=dict)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("opinion map run")

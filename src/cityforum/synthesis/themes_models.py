@@ -14,8 +14,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .provenance import StoredRun
 
-class ThemeRun(models.Model):
+
+class ThemeRun(StoredRun):
     """One computation of the themes, global trends and regional specificities."""
 
     class Status(models.TextChoices):
@@ -35,28 +37,13 @@ class ThemeRun(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.RUNNING
     )
-    error = models.TextField(_("error"), blank=True)
-    parameters = models.JSONField(_("parameters"), default=dict)
-    seed = models.PositiveIntegerField(_("seed"), default=0)
-    input_sha256 = models.CharField(_("input checksum (SHA-256)"), max_length=64, blank=True)
     n_contributions = models.PositiveIntegerField(_("contributions"), default=0)
-    engine_version = models.CharField(_("engine version"), max_length=200, blank=True)
     result = models.JSONField(
         _("result"),
         null=True,
         blank=True,
         help_text=_("The themes, global trends and regional specificities, with their sources."),
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
