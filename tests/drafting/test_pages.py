@@ -128,3 +128,16 @@ def test_an_organiser_rejects_with_a_reason(amendment: Amendment, organiser: Use
     )
     amendment.refresh_from_db()
     assert (amendment.status, amendment.reason) == ("rejected", "Hors sujet.")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "es"])
+def test_the_document_page_offers_the_exports_in_the_readers_language(
+    document: Document, lang: str
+) -> None:
+    page = Client().get(f"/{lang}/drafting/{document.slug}/").content.decode()
+    for fmt in ("pdf", "md", "json"):
+        link = f"/{lang}/drafting/{document.slug}/export/?format={fmt}&amp;language={lang}"
+        assert link in page
+    response = Client().get(f"/{lang}/drafting/{document.slug}/export/?format=md&language={lang}")
+    assert response.status_code == 200
+    assert response.content.decode().startswith("# ")

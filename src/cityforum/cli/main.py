@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -129,8 +130,10 @@ def serve(host: str, port: int | None, workers: int | None, dev: bool) -> None:
         call_command("runserver", f"{host}:{port}")
         return
     if host in {"127.0.0.1", "localhost", "::1"}:
-        # Bound to loopback, so no TLS in front: cookies marked Secure would never come back.
+        # Bound to loopback, so no TLS in front: cookies marked Secure would never come back,
+        # and a redirect to HTTPS would lead nowhere.
         os.environ.setdefault("SECURE_COOKIES", "0")
+        os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     setup_django()
     from django.core.management import call_command
     from django.utils.translation import gettext as _
@@ -139,10 +142,35 @@ def serve(host: str, port: int | None, workers: int | None, dev: bool) -> None:
         raise click.ClickException(
             _("The database is not ready (migrations pending): run “cityforum init” first.")
         )
-    call_command("collectstatic", interactive=False, verbosity=0)
+    _collect_static()
     from .server import run_gunicorn
 
     run_gunicorn(host, port, workers or int(os.environ.get("WEB_CONCURRENCY", "2")))
+
+
+def _collect_static() -> None:
+    """``collectstatic`` when the static sources changed since the last collection only.
+
+    Compressing and hashing every file (WhiteNoise's manifest storage) takes seconds to a
+    minute on a small machine; restarting the server should not pay for it each time.
+    """
+    import hashlib
+
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+    from django.core.management import call_command
+
+    digest = hashlib.sha256()
+    for finder in get_finders():
+        for path, storage in finder.list(["CVS", ".*", "*~"]):
+            stat = os.stat(storage.path(path))
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    stamp = Path(settings.STATIC_ROOT) / ".sources.sha256"
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if stamp.exists() and manifest.exists() and stamp.read_text() == digest.hexdigest():
+        return
+    call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.write_text(digest.hexdigest())
 
 
 def _pending_migrations() -> bool:
@@ -237,6 +265,15 @@ import_.add_command(import_statements)  # noqa: E702
 from .synthesize import synthesize  # noqa: E402
 
 cli.add_command(synthesize)
+
+
+
+
+
+from .backup import backup, restore  # noqa: E402
+
+cli.add_command(backup)
+cli.add_command(restore)
 
 
 def main() -> None:  # pragma: no cover - console entry

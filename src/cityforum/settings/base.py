@@ -46,11 +46,15 @@ def sqlite_database(path: Path) -> dict[str, object]:
 
     WAL lets readers proceed while one writer writes; ``IMMEDIATE`` transactions take
     the write lock at BEGIN, so concurrent writers queue (up to the timeout) instead of
-    failing half-way with "database is locked".
+    failing half-way with "database is locked". Connections persist across requests (one
+    per server thread): opening one, with its PRAGMAs and a cold page cache, cost more
+    than a vote.
     """
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
@@ -105,6 +109,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -113,6 +118,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After sessions, language and authentication: it counts writes per person and address.
+    "cityforum.people.throttle.WriteThrottleMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -184,6 +191,34 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): only this site's own files run or style the pages,
+# no inline script or style attribute, no framing, forms post only here. Charts use SVG
+# presentation attributes and CSS classes, never style="" (docs/security.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Writes (POST, PUT, PATCH, DELETE on pages and the API) per minute before a 429
+# (cityforum.people.throttle), a backstop under each endpoint's own limits: per person
+# (someone voting through statements by keyboard casts one vote a second or so), and per
+# client address, which a workshop room behind one router shares. Behind a reverse proxy,
+# every visitor has the proxy's address: raise the per-address rate or set it to "" (off).
+CITYFORUM_WRITE_RATE_PER_PERSON = os.environ.get("CITYFORUM_WRITE_RATE_PER_PERSON", "120/m")
+CITYFORUM_WRITE_RATE_PER_ADDRESS = os.environ.get("CITYFORUM_WRITE_RATE_PER_ADDRESS", "1200/m")
+#: Votes per person per minute through the API (on top of the limits above).
+CITYFORUM_VOTE_RATE = os.environ.get("CITYFORUM_VOTE_RATE", "600/m")
 
 LOGGING = {
     "version": 1,
