@@ -33,9 +33,17 @@ from cityforum.analysis._balance import (
     rank_bands,
 )
 from cityforum.analysis._tagging import (
+    BLEND_HALF,
+    MIN_CONFIRMED,
+    SECONDARY_WEIGHT,
     CapitalClassifier,
     blend_scores,
+    blend_weight,
     capital_scores,
+    concept_capital_matrix,
+    inverse_document_frequency,
+    lexicon_scores_from_counts,
+    lexicon_scores_from_features,
     suggest_capitals,
 )
 
@@ -65,8 +73,16 @@ __all__ = [
     "normalise_indicator",
     "normalise_target",
     "rank_bands",
+    "BLEND_HALF",
+    "MIN_CONFIRMED",
+    "SECONDARY_WEIGHT",
     "CapitalClassifier",
     "blend_scores",
+    "blend_weight",
     "capital_scores",
+    "concept_capital_matrix",
+    "inverse_document_frequency",
+    "lexicon_scores_from_counts",
+    "lexicon_scores_from_features",
     "suggest_capitals",
 ]

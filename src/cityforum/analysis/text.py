@@ -6,6 +6,7 @@ Portuguese): fewer candidates make lingua faster and far more accurate on short 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache, lru_cache
 from typing import Any
 
@@ -43,12 +44,31 @@ def detect_language(text: str, min_confidence: float = 0.5) -> str | None:
     return str(values[0].language.iso_code_639_1.name.lower())
 
 
+#: Characters of a text that language detection reads (the start says enough).
+DETECT_CHARS = 1_000
+
+
+def detect_languages(texts: Sequence[str], min_confidence: float = 0.5) -> list[str | None]:
+    """:func:`detect_language` of many texts at once, on all cores (lingua's parallel mode)."""
+    short = [t[:DETECT_CHARS] if t else "" for t in texts]
+    todo = [i for i, t in enumerate(short) if t.strip()]
+    out: list[str | None] = [None] * len(texts)
+    if not todo:
+        return out
+    found = _detector().compute_language_confidence_values_in_parallel([short[i] for i in todo])
+    for i, values in zip(todo, found, strict=True):
+        if values and values[0].value >= min_confidence:
+            out[i] = str(values[0].language.iso_code_639_1.name.lower())
+    return out
+
+
 # --- Normalisation, stop words, stemming and the concept lexicon (synthesis.md §1) ---------
 
 import csv  # noqa: E402
 import re  # noqa: E402
 import unicodedata  # noqa: E402
-from collections.abc import Iterable, Sequence  # noqa: E402
+from collections import Counter  # noqa: E402
+from collections.abc import Iterable  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -121,19 +141,44 @@ def _stemmer(language: str) -> Any:
 
 
 _STEM_CACHE: dict[str, dict[str, str]] = {lang: {} for lang in _SNOWBALL}
+#: Marks a word kept whole by :func:`stem_exceptions` (``=estar``): it can match no stem.
+EXCEPTION_MARK = "="
+
+
+@cache
+def stem_exceptions(language: str) -> frozenset[str]:
+    """Words of ``language`` that are not stemmed, accent-folded (``lexicon/stem_exceptions``).
+
+    Snowball reduces some frequent words to the stem of an unrelated concept term (Catalan
+    "estar", "estació" and "estiu" all become ``est``, the stem of "estat", *state*); such
+    words are kept whole, marked with :data:`EXCEPTION_MARK`, so they match no concept.
+    Each line of the file lists words, then ``#`` and the term they were taken for.
+    """
+    path = LEXICON_DIR / "stem_exceptions" / f"{language}.txt"
+    if language not in _SNOWBALL or not path.exists():
+        return frozenset()
+    found: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        found.update(fold_accents(w) for w in line.split("#", 1)[0].split())
+    return frozenset(found)
 
 
 def stem(word: str, language: str) -> str:
     """Snowball stem of a lower-case ``word`` in ``language``, accent-folded.
 
-    Unsupported languages are not stemmed: the word is only folded.
+    Unsupported languages are not stemmed: the word is only folded. Words listed in
+    :func:`stem_exceptions` come back whole, after :data:`EXCEPTION_MARK`.
     """
     cache = _STEM_CACHE.get(language)
     if cache is None:
         return fold_accents(word)
     found = cache.get(word)
     if found is None:
-        found = fold_accents(_stemmer(language).stemWord(word))
+        folded = fold_accents(word)
+        if folded in stem_exceptions(language):
+            found = EXCEPTION_MARK + folded
+        else:
+            found = fold_accents(_stemmer(language).stemWord(word))
         cache[word] = found
     return found
 
@@ -287,10 +332,175 @@ def resolve_languages(texts: Sequence[str], languages: Iterable[str | None] | No
     given = list(languages) if languages is not None else [None] * len(texts)
     if len(given) != len(texts):
         raise ValueError(f"{len(texts)} texts but {len(given)} languages")
-    out = []
-    for text, lang in zip(texts, given, strict=True):
-        code = (lang or "").strip().lower() or None
-        if code is None:
-            code = detect_language(text)
-        out.append(code if code in _SNOWBALL else UNDETERMINED)
+    codes = [(lang or "").strip().lower() or None for lang in given]
+    missing = [i for i, code in enumerate(codes) if code is None]
+    if len(missing) > 1:
+        for i, found in zip(missing, detect_languages([texts[i] for i in missing]), strict=True):
+            codes[i] = found
+    elif missing:
+        codes[missing[0]] = detect_language(texts[missing[0]][:DETECT_CHARS])
+    return [code if code in _SNOWBALL else UNDETERMINED for code in codes]
+
+
+# --- Batch analysis into sparse counts (the streaming engine behind ``analyse texts``) ------
+
+#: Characters of one text that are analysed; the rest of a longer text is ignored (and counted).
+MAX_TEXT_CHARS = 20_000
+
+
+@dataclass
+class _LanguageIndex:
+    """Per-language lookup tables of the fast matcher, built once from the lexicon."""
+
+    single: dict[str, str]
+    multi: dict[str, list[tuple[tuple[str, ...], str]]]
+
+
+def _language_indexes(lex: Lexicon) -> dict[str, _LanguageIndex]:
+    out = {}
+    for language, table in lex.index.items():
+        single: dict[str, str] = {}
+        multi: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for key, cid in table.items():
+            if len(key) == 1:
+                single[key[0]] = cid
+            else:
+                multi.setdefault(key[0], []).append((key, cid))
+        for keys in multi.values():
+            keys.sort(key=lambda item: -len(item[0]))
+        out[language] = _LanguageIndex(single, multi)
     return out
+
+
+class FeatureCounter:
+    """Turns texts into sparse feature counts, chunk by chunk, with one growing vocabulary.
+
+    The features are exactly those of :func:`analyse` (concepts ``c:<id>``, language-tagged
+    stems, ``und:<word>`` for unsupported languages) — tested against it — but every word is
+    normalised, stemmed and looked up once per language and then served from a cache, and a
+    text becomes feature ids, never strings. Memory grows with the vocabulary and the non-zero
+    counts only, so a million texts can stream through it.
+
+    ``counts(texts, languages)`` returns a CSR matrix (texts × current vocabulary);
+    ``feature_names_`` grows as new features appear; ``surface(feature)`` is the most frequent
+    word written for a stem; ``truncated_`` counts texts longer than ``max_chars``.
+    """
+
+    def __init__(self, max_chars: int = MAX_TEXT_CHARS) -> None:
+        self.max_chars = max_chars
+        self.vocabulary_: dict[str, int] = {}
+        self.feature_names_: list[str] = []
+        self.truncated_ = 0
+        self._lexicon = lexicon()
+        self._indexes = _language_indexes(self._lexicon)
+        self._words: dict[str, dict[str, tuple[str, ...]]] = {}
+        self._word_counts: dict[str, Counter[str]] = {}
+        self._stem_ids: dict[str, dict[str, int]] = {}
+
+    def _id(self, feature: str) -> int:
+        found = self.vocabulary_.get(feature)
+        if found is None:
+            found = self.vocabulary_[feature] = len(self.feature_names_)
+            self.feature_names_.append(feature)
+        return found
+
+    def _word(self, token: str, language: str) -> tuple[str, ...]:
+        """The stems (folded words for ``und``) a raw token contributes, as :func:`analyse`."""
+        if not any(ch.isalpha() for ch in token):
+            return ()
+        parts = [p for p in token.replace("_", " ").split() if len(p) > 1]
+        if language not in _SNOWBALL:
+            return tuple(fold_accents(p) for p in parts)
+        stops = stop_words(language)
+        return tuple(stem(p, language) for p in parts if fold_accents(p) not in stops)
+
+    def _tokens(self, text: str) -> list[str]:
+        if len(text) > self.max_chars:
+            self.truncated_ += 1
+            text = text[: self.max_chars]
+        text = unicodedata.normalize("NFC", text).casefold()
+        if "http" in text or "www." in text:
+            text = _URL.sub(" ", text)
+        text = _MIDDLE_DOT.sub("", text)
+        return _WORD.findall(text)
+
+    def feature_ids(self, text: str, language: str) -> list[int]:
+        """The feature ids of one text, in order (concepts replace the stems they cover)."""
+        cache = self._words.setdefault(language, {})
+        tokens = self._tokens(text)
+        self._word_counts.setdefault(language, Counter()).update(tokens)
+        seq: list[str] = []
+        for token in tokens:
+            found = cache.get(token)
+            if found is None:
+                found = cache[token] = self._word(token, language)
+            seq.extend(found)
+        if language not in _SNOWBALL:
+            return [self._id(f"{UNDETERMINED}:{w}") for w in seq]
+        stem_ids = self._stem_ids.setdefault(language, {})
+        index = self._indexes[language]
+        single, multi = index.single, index.multi
+        out: list[int] = []
+        i, n = 0, len(seq)
+        while i < n:
+            s = seq[i]
+            cid: str | None = None
+            size = 1
+            for key, candidate in multi.get(s, ()):
+                if tuple(seq[i : i + len(key)]) == key:
+                    cid, size = candidate, len(key)
+                    break
+            else:
+                cid = single.get(s)
+            if cid is not None:
+                out.append(self._id(CONCEPT_PREFIX + cid))
+            else:
+                fid = stem_ids.get(s)
+                if fid is None:
+                    fid = stem_ids[s] = self._id(f"{language}:{s}")
+                out.append(fid)
+            i += size
+        return out
+
+    def counts(self, texts: Sequence[str], languages: Sequence[str]) -> Any:
+        """Sparse counts (``scipy.sparse.csr_matrix``, float32) of ``texts`` × the vocabulary."""
+        import numpy as np
+        from scipy.sparse import csr_matrix
+
+        if len(texts) != len(languages):
+            raise ValueError(f"{len(texts)} texts but {len(languages)} languages")
+        indptr = [0]
+        columns: list[int] = []
+        for text, language in zip(texts, languages, strict=True):
+            columns.extend(self.feature_ids(text, language))
+            indptr.append(len(columns))
+        cols = np.asarray(columns, dtype=np.int32)
+        ptr = np.asarray(indptr, dtype=np.int64)
+        data = np.ones(cols.size, dtype=np.float32)
+        matrix = csr_matrix((data, cols, ptr), shape=(len(texts), len(self.feature_names_)))
+        matrix.sum_duplicates()
+        return matrix
+
+    def surfaces(self) -> dict[str, str]:
+        """Each stem feature's most frequent written word (``ca:habitatg`` → ``habitatge``)."""
+        best: dict[str, tuple[int, str]] = {}
+        for language, words_of in self._words.items():
+            if language not in _SNOWBALL:
+                continue
+            counts = self._word_counts[language]
+            for token, found in words_of.items():
+                if len(found) == 1:
+                    feature = f"{language}:{found[0]}"
+                    count = counts[token]
+                    if feature not in best or count > best[feature][0]:
+                        best[feature] = (count, token)
+        return {feature: word for feature, (_, word) in best.items()}
+
+    def surface(self, feature: str, surfaces: dict[str, str] | None = None) -> str:
+        """How a feature is shown: a concept's id, else the most frequent word behind a stem
+        (pass :meth:`surfaces` when asking for many features)."""
+        language, _, key = feature.partition(":")
+        if feature.startswith(CONCEPT_PREFIX) or language == UNDETERMINED:
+            return key
+        found = (surfaces if surfaces is not None else self.surfaces()).get(feature)
+        return found if found is not None else key

@@ -52,18 +52,33 @@ def prevalence(
     if member.shape[0] != len(regions):
         raise ValueError(f"{member.shape[0]} rows but {len(regions)} regions")
     names = list(keys) if keys is not None else list(range(member.shape[1]))
-    region_array = np.asarray(regions, dtype=object)
+    region_names, codes = np.unique(np.asarray(regions, dtype=str), return_inverse=True)
+    rows_of = [np.flatnonzero(codes == r) for r in range(len(region_names))]
     out: dict[Hashable, dict[str, Prevalence]] = {}
     for j, key in enumerate(names):
         per: dict[str, Prevalence] = {}
-        for region in sorted(set(regions)):
-            rows = np.flatnonzero(region_array == region)
+        for region, rows in zip(region_names.tolist(), rows_of, strict=True):
             docs = rows[member[rows, j]]
             a, n = int(docs.size), int(rows.size)
             low, high = wilson_interval(a, n)
             per[region] = Prevalence(key, region, a, n, a / n, low, high, tuple(map(int, docs)))
         out[key] = per
     return out
+
+
+def prevalence_counts(
+    memberships: NDArray[np.bool_], codes: NDArray[np.int64], n_regions: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """``(a, n)``: texts of each region (``codes``: a region index per text) in each key
+    (``a``, regions × keys) and texts of each region (``n``) — no document lists, for large
+    corpora; :func:`prevalence` is the same with the documents."""
+    member = np.asarray(memberships, dtype=bool)
+    codes = np.asarray(codes, dtype=np.int64)
+    totals = np.bincount(codes, minlength=n_regions).astype(np.int64)
+    counts = np.zeros((n_regions, member.shape[1]), dtype=np.int64)
+    for j in range(member.shape[1]):
+        counts[:, j] = np.bincount(codes[member[:, j]], minlength=n_regions)
+    return counts, totals
 
 
 def gini(values: Sequence[float]) -> float:
@@ -99,29 +114,76 @@ def global_trends(
     """Every key's trend: present in a region when ``a ≥ min_count`` and ``p ≥ P/2``; global
     when present in at least ``⌈coverage·R⌉`` regions and ``P ≥ min_overall`` (default
     ``1/(2K)``, K the number of keys). Sorted: global first, then by overall prevalence."""
-    k = max(1, len(prevalences))
-    floor = 1 / (2 * k) if min_overall is None else min_overall
-    out = []
-    for key, per in prevalences.items():
-        a = sum(p.count for p in per.values())
-        n = sum(p.total for p in per.values())
-        overall = a / n if n else 0.0
-        present = tuple(
-            r for r, p in per.items() if p.count >= min_count and p.share >= overall / 2 > 0
+    keys = list(prevalences)
+    regions = sorted({r for per in prevalences.values() for r in per})
+    counts = np.array(
+        [[prevalences[k][r].count if r in prevalences[k] else 0 for k in keys] for r in regions],
+        dtype=np.int64,
+    ).reshape(len(regions), len(keys))
+    totals = {r: p.total for per in prevalences.values() for r, p in per.items()}
+    found = trends_from_counts(
+        counts,
+        np.array([totals[r] for r in regions], dtype=np.int64),
+        regions,
+        keys,
+        min_count=min_count,
+        coverage=coverage,
+        min_overall=min_overall,
+    )
+    return [
+        Trend(
+            t.key,
+            t.overall,
+            t.regions_present,
+            t.regions_absent,
+            t.regions_total,
+            t.evenness,
+            t.is_global,
+            tuple(sorted(d for p in prevalences[t.key].values() for d in p.documents)),
         )
-        absent = tuple(r for r in per if r not in present)
-        needed = math.ceil(coverage * len(per) - 1e-9)
-        docs = tuple(sorted(d for p in per.values() for d in p.documents))
+        for t in found
+    ]
+
+
+def trends_from_counts(
+    counts: NDArray[np.int64],
+    totals: NDArray[np.int64],
+    regions: Sequence[str],
+    keys: Sequence[Hashable],
+    min_count: int = 3,
+    coverage: float = 2 / 3,
+    min_overall: float | None = None,
+) -> list[Trend]:
+    """:func:`global_trends` from counts: ``counts[r, k]`` texts of region ``r`` in key ``k``,
+    ``totals[r]`` texts of region ``r`` (``documents`` left empty)."""
+    counts = np.asarray(counts, dtype=np.int64)
+    totals = np.asarray(totals, dtype=np.int64)
+    k = max(1, len(keys))
+    floor = 1 / (2 * k) if min_overall is None else min_overall
+    n = int(totals.sum())
+    needed = math.ceil(coverage * len(regions) - 1e-9)
+    shares = np.divide(
+        counts, totals[:, np.newaxis], out=np.zeros(counts.shape), where=totals[:, None] > 0
+    )
+    out = []
+    for j, key in enumerate(keys):
+        overall = float(counts[:, j].sum() / n) if n else 0.0
+        present = tuple(
+            r
+            for i, r in enumerate(regions)
+            if counts[i, j] >= min_count and shares[i, j] >= overall / 2 > 0
+        )
+        absent = tuple(r for r in regions if r not in present)
         out.append(
             Trend(
                 key,
                 overall,
                 present,
                 absent,
-                len(per),
-                1 - gini([p.share for p in per.values()]),
-                len(per) >= 2 and len(present) >= needed and overall >= floor,
-                docs,
+                len(regions),
+                1 - gini(shares[:, j].tolist()),
+                len(regions) >= 2 and len(present) >= needed and overall >= floor,
+                (),
             )
         )
     return sorted(out, key=lambda t: (not t.is_global, -t.overall, str(t.key)))
@@ -196,23 +258,54 @@ def specificities(
             counts[region_index[region], col[k]] += 1
         for k in set(keys):
             where.setdefault((region, k), []).append(i)
-    a0 = alpha0 if alpha0 is not None else float(counts.sum() / len(names))
+    found = specificities_from_counts(counts, vocab, names, kind, z_min, q, alpha0)
+    return [
+        Specificity(
+            s.region,
+            s.kind,
+            s.key,
+            s.z,
+            s.count,
+            s.count_rest,
+            tuple(where.get((s.region, s.key), ())),
+        )
+        for s in found
+    ]
+
+
+def specificities_from_counts(
+    counts: FloatArray,
+    keys: Sequence[str],
+    regions: Sequence[str],
+    kind: str = "concept",
+    z_min: float = Z95,
+    q: float = 0.05,
+    alpha0: float | None = None,
+) -> list[Specificity]:
+    """:func:`specificities` from a regions × keys count matrix (``documents`` left empty).
+
+    ``α_0`` defaults to the mean number of counted tokens of a region."""
+    counts = np.asarray(counts, dtype=np.float64)
+    if counts.shape != (len(regions), len(keys)):
+        raise ValueError(f"counts {counts.shape} for {len(regions)} regions × {len(keys)} keys")
+    if len(regions) < 2 or counts.sum() <= 0:
+        return []
+    a0 = alpha0 if alpha0 is not None else float(counts.sum() / len(regions))
     totals = counts.sum(axis=0)
     out = []
-    for r, region in enumerate(names):
+    for r, region in enumerate(regions):
         _, z = log_odds_dirichlet(counts[r], totals - counts[r], a0)
         keep = _bh_keep(norm.sf(z), q) & (z > z_min)
         for j in np.flatnonzero(keep):
-            key = vocab[j]
             out.append(
                 Specificity(
                     region,
                     kind,
-                    key,
+                    str(keys[int(j)]),
                     float(z[j]),
                     int(counts[r, j]),
                     int(totals[j] - counts[r, j]),
-                    tuple(where.get((region, key), [])),
+                    (),
                 )
             )
     return sorted(out, key=lambda s: (s.region, -s.z, s.key))

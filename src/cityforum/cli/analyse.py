@@ -1,5 +1,8 @@
 """``cityforum analyse``: analyses of exported files, without starting Django.
 
+``cityforum analyse texts FILE …`` (themes, trends, specificities and capital tags of a CSV or
+JSON Lines file) lives in :mod:`cityforum.cli.analyse_texts` and is registered at the end.
+
 ``cityforum analyse votes DIR --out RESULT.json`` reads a Pol.is export folder (``comments.csv``
 with ``votes.csv``, or with ``participants-votes.csv`` when there is no vote log), fits
 :class:`cityforum.analysis.opinion.OpinionMap` and writes its result as JSON.
@@ -338,3 +341,8 @@ class _Progress:
         if self.enabled:
             elapsed = time.perf_counter() - self.started
             click.echo(f"[{elapsed:5.1f} s] {message}", err=True)
+
+
+from cityforum.cli.analyse_texts import texts  # noqa: E402  (registered under ``analyse``)
+
+analyse.add_command(texts)

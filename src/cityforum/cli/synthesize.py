@@ -4,9 +4,14 @@
 computes the opinion map (or reuses the stored one when the votes have not changed), through
 the same service as the admin action.
 
-``cityforum synthesize themes [--consultation SLUG] [--themes K] [--seed N]`` computes the
-themes, global trends and regional specificities of the visible contributions (all
-consultations by default), stored for an organiser to approve.
+``cityforum synthesize texts [CONSULTATION_SLUG] [--themes K] [--seed N] [--background]``
+computes the themes, global trends and regional specificities of the visible contributions (all
+consultations by default, each contribution's region as its region), stored for an organiser
+to review and approve. ``cityforum synthesize themes [--consultation SLUG]`` is the same command
+under its first name.
+
+``cityforum synthesize train-capitals`` trains the capital classifier on the capitals that
+moderators confirmed, and stores it for the suggestions.
 """
 
 from __future__ import annotations
@@ -76,23 +81,15 @@ def opinion(consultation_slug: str, seed: int, groups: int | None, background: b
         )
 
 
-@synthesize.command("themes")
-@click.option(
-    "--consultation",
-    "consultation_slug",
-    default=None,
-    help="Only this consultation (default: all consultations, each region as a region).",
-)
-@click.option("--themes", "n_themes", type=click.IntRange(min=2, max=30), default=None)
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-def themes(consultation_slug: str | None, n_themes: int | None, seed: int) -> None:
-    """Themes, global trends and regional specificities of the visible contributions, stored
-    for an organiser to approve."""
+def _themes(
+    consultation_slug: str | None, n_themes: int | None, seed: int, background: bool
+) -> None:
     setup_django()
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
     from cityforum.programme.models import Consultation
+    from cityforum.synthesis.models import ThemeRun
     from cityforum.synthesis.themes_services import run_themes
 
     consultation = None
@@ -105,18 +102,95 @@ def themes(consultation_slug: str | None, n_themes: int | None, seed: int) -> No
                 _("No consultation is called “%(slug)s”.") % {"slug": consultation_slug}
             )
     try:
-        run = run_themes(consultation, n_themes=n_themes, seed=seed)
+        run = run_themes(consultation, n_themes=n_themes, seed=seed, background=background)
     except ValidationError as error:
         raise click.ClickException(" ".join(error.messages)) from None
+    if run.status == ThemeRun.Status.DONE:
+        click.echo(
+            _(
+                "%(k)d themes in %(n)d contributions (run %(id)d, input %(sha)s); "
+                "an organiser approves it before it is public."
+            )
+            % {
+                "k": run.n_themes,
+                "n": run.n_contributions,
+                "id": run.pk,
+                "sha": run.input_sha256[:12],
+            }
+        )
+    elif run.status == ThemeRun.Status.FAILED:
+        raise click.ClickException(run.error)
+    else:
+        click.echo(
+            _("The themes are queued for the background worker (run %(id)d).") % {"id": run.pk}
+        )
+
+
+_THEMES_OPTION = click.option("--themes", "n_themes", type=click.IntRange(min=2, max=30))
+_SEED_OPTION = click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+_BACKGROUND_OPTION = click.option(
+    "--background",
+    is_flag=True,
+    help="Queue the computation for the background worker instead of running it here.",
+)
+
+
+@synthesize.command("texts")
+@click.argument("consultation_slug", required=False)
+@_THEMES_OPTION
+@_SEED_OPTION
+@_BACKGROUND_OPTION
+def texts(consultation_slug: str | None, n_themes: int | None, seed: int, background: bool) -> None:
+    """Themes, global trends and regional specificities of the visible contributions of one
+    consultation (default: all, each contribution's region as its region), stored for an
+    organiser to review and approve."""
+    _themes(consultation_slug, n_themes, seed, background)
+
+
+@synthesize.command("themes")
+@click.option(
+    "--consultation",
+    "consultation_slug",
+    default=None,
+    help="Only this consultation (default: all consultations, each region as a region).",
+)
+@_THEMES_OPTION
+@_SEED_OPTION
+@_BACKGROUND_OPTION
+def themes(
+    consultation_slug: str | None, n_themes: int | None, seed: int, background: bool
+) -> None:
+    """The same as ``synthesize texts``, under its first name."""
+    _themes(consultation_slug, n_themes, seed, background)
+
+
+@synthesize.command("train-capitals")
+def train_capitals() -> None:
+    """Train the capital classifier on the capitals moderators confirmed, and store it."""
+    setup_django()
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from cityforum.synthesis.capitals_services import train_capital_classifier
+
+    try:
+        stored = train_capital_classifier()
+    except ValidationError as error:
+        raise click.ClickException(" ".join(error.messages)) from None
+    top1 = stored.metrics.get("top1", {})
     click.echo(
         _(
-            "%(k)d themes in %(n)d contributions (run %(id)d, input %(sha)s); "
-            "an organiser approves it before it is public."
+            "Capital classifier %(sha)s: %(n)d contributions, %(e)d examples; first suggestion "
+            "among the confirmed capitals (cross-validation): lexicon %(lexicon).2f, classifier "
+            "%(classifier).2f, blend %(blend).2f with weight %(weight)s."
         )
         % {
-            "k": run.n_themes,
-            "n": run.n_contributions,
-            "id": run.pk,
-            "sha": run.input_sha256[:12],
+            "sha": stored.sha256[:12],
+            "n": stored.n_contributions,
+            "e": stored.n_examples,
+            "lexicon": top1.get("lexicon", 0.0),
+            "classifier": top1.get("classifier", 0.0),
+            "blend": top1.get(f"blend_{stored.weight}", 0.0),
+            "weight": stored.weight,
         }
     )

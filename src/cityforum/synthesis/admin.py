@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from cityforum.programme.models import Consultation
 
 from . import services, themes_services
-from .models import OpinionMapRun, ThemeRun
+from .models import CapitalClassifierModel, CapitalTag, OpinionMapRun, ThemeReview, ThemeRun
 
 
 @admin.action(description=gettext_lazy("Compute the opinion map"))
@@ -133,6 +133,7 @@ class ThemeRunAdmin(admin.ModelAdmin):
         "pk",
         "consultation",
         "status",
+        "progress",
         "n_contributions",
         "created_at",
         "approved_by",
@@ -140,10 +141,12 @@ class ThemeRunAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "consultation")
     actions = [approve_theme_runs]
-    exclude = ("result",)
+    exclude = ("result", "assignment", "reviewed")
     readonly_fields = (
         "consultation",
         "status",
+        "progress",
+        "stage",
         "error",
         "parameters",
         "seed",
@@ -155,13 +158,46 @@ class ThemeRunAdmin(admin.ModelAdmin):
         "finished_at",
         "approved_by",
         "approved_at",
+        "capitals_profile",
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ThemeRun]:
-        return super().get_queryset(request).defer("result")
+        return super().get_queryset(request).defer("result", "assignment", "reviewed")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # runs are made by the action or the CLI
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Records written by the services only (review pages, CLI): shown, never edited here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ThemeReview)
+class ThemeReviewAdmin(_ReadOnly):
+    list_display = ("run", "action", "by", "created_at", "undone_at")
+    list_filter = ("action",)
+
+
+@admin.register(CapitalTag)
+class CapitalTagAdmin(_ReadOnly):
+    list_display = ("contribution", "capitals", "source", "confirmed_by", "confirmed_at")
+    list_filter = ("source",)
+    raw_id_fields = ("contribution",)
+
+
+@admin.register(CapitalClassifierModel)
+class CapitalClassifierModelAdmin(_ReadOnly):
+    list_display = ("created_at", "n_contributions", "n_examples", "weight", "trained_by")
+    exclude = ("blob",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CapitalClassifierModel]:
+        return super().get_queryset(request).defer("blob")

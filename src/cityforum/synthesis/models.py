@@ -79,6 +79,13 @@ class OpinionMapRun(StoredRun):
         }
 
 
-from .themes_models import ThemeRun  # noqa: E402  (the themes synthesis, issue 5)
+from .capitals_models import CapitalClassifierModel, CapitalTag  # noqa: E402  (issue 5)
+from .themes_models import ThemeReview, ThemeRun  # noqa: E402  (the themes synthesis, issue 5)
 
-__all__ = ["OpinionMapRun", "ThemeRun"]
+__all__ = [
+    "CapitalClassifierModel",
+    "CapitalTag",
+    "OpinionMapRun",
+    "ThemeReview",
+    "ThemeRun",
+]
