@@ -1,14 +1,16 @@
-"""API of accounts: a bearer token in exchange for an e-mail and a password."""
+"""API of accounts: a bearer token in exchange for an e-mail and a password; the caller's data."""
 
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from ninja.security import django_auth
 
-from cityforum.people import services, throttle
+from cityforum.people import privacy, services, throttle
 
+from .auth import TokenAuth
 from .problems import problem
 
 router = Router(tags=["accounts"])
@@ -48,3 +50,15 @@ def create_token(request: HttpRequest, credentials: Credentials) -> Status | Htt
         )
     _record, token = services.issue_api_token(user)
     return Status(201, NewToken(token=token))
+
+
+@router.get(
+    "/me/data",
+    auth=[TokenAuth(), django_auth],
+    summary="Everything the forum holds about the caller (JSON download)",
+)
+def my_data(request: HttpRequest) -> HttpResponse:
+    user = request.auth  # type: ignore[attr-defined]
+    response = JsonResponse(privacy.export_personal_data(user, by=user))
+    response["Cache-Control"] = "no-store"
+    return response

@@ -100,3 +100,29 @@ class ProfileForm(forms.Form):
     @property
     def wants_new_organisation(self) -> bool:
         return bool(self.cleaned_data.get("new_organisation_name"))
+
+
+CHOOSE_CONTRIBUTIONS = _("Choose whether your contributions are deleted or kept anonymised.")
+
+
+class EraseAccountForm(forms.Form):
+    """Erasing an account: the password again, and what becomes of what the person wrote."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Type your password to erase your account.")},
+    )
+    contributions = forms.ChoiceField(
+        label=_("What you wrote"),
+        widget=forms.RadioSelect,
+        choices=[
+            (
+                "anonymise",
+                _("Keep my contributions and comments, anonymised: they read “former participant”"),
+            ),
+            ("delete", _("Delete my contributions and comments")),
+        ],
+        error_messages={"required": CHOOSE_CONTRIBUTIONS, "invalid_choice": CHOOSE_CONTRIBUTIONS},
+    )

@@ -134,6 +134,15 @@ class User(AbstractUser):
         blank=True,
         help_text=_("When the person accepted, at sign-up, what the forum makes public."),
     )
+    erased_at = models.DateTimeField(
+        _("erased at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the person erased their account: nothing personal is left, and what they "
+            "kept public reads “former participant”."
+        ),
+    )
     moderated_regions = models.ManyToManyField(
         "programme.Region",
         verbose_name=_("moderated regions"),
@@ -159,8 +168,14 @@ class User(AbstractUser):
         return self.email_verified_at is not None
 
     @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    @property
     def public_name(self) -> str:
         """What others see: the display name, never the e-mail address."""
+        if self.erased_at is not None:
+            return str(_("Former participant"))
         return self.display_name or _("Participant %(n)s") % {"n": self.pk}
 
     def save(self, *args: Any, **kwargs: Any) -> None:

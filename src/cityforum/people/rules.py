@@ -28,6 +28,11 @@ def is_participant(user: Any) -> bool:
 
 
 @rules.predicate
+def is_self(user: Any, person: Any) -> bool:
+    return bool(person is not None and user and person.pk == getattr(user, "pk", None))
+
+
+@rules.predicate
 def owns_token(user: Any, token: Any) -> bool:
     return bool(token is not None and user and token.user_id == getattr(user, "pk", None))
 
@@ -40,3 +45,7 @@ rules.add_perm("people.verify_organisation", is_organiser)
 
 #: A person revokes their own API tokens; organisers may revoke anyone's.
 rules.add_perm("people.revoke_token", is_participant & (owns_token | is_organiser))
+
+#: A person downloads their own data, and erases their own account; nobody does it for them.
+rules.add_perm("people.download_data", is_participant & is_self)
+rules.add_perm("people.erase_account", is_participant & is_self)

@@ -1,4 +1,5 @@
-"""Accounts under /<lang>/accounts/: sign-up, verification, sign-in, password reset, profile."""
+"""Accounts under /<lang>/accounts/: sign-up, verification, sign-in, password reset, profile,
+the person's data and the erasure of their account."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
@@ -47,4 +48,7 @@ urlpatterns = [
     path("profile/cities/", views.city_choices, name="city_choices"),
     path("profile/tokens/", views.create_token, name="create_token"),
     path("profile/tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
+    path("profile/data/", views.my_data, name="my_data"),
+    path("profile/data/download/", views.download_data, name="download_data"),
+    path("profile/erase/", views.erase_account, name="erase_account"),
 ]

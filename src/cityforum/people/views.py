@@ -1,4 +1,5 @@
-"""Account pages: sign-up, e-mail verification, sign-in with limits, the profile, tokens."""
+"""Account pages: sign-up, e-mail verification, sign-in with limits, the profile, tokens,
+the person's data (download) and the erasure of their account."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, translate_url
 from django.utils import translation
@@ -20,8 +22,8 @@ from django.views.decorators.http import require_POST
 
 from cityforum.cities.search import search_cities
 
-from . import services, throttle
-from .forms import LoginForm, ProfileForm, SignUpForm
+from . import privacy, services, throttle
+from .forms import EraseAccountForm, LoginForm, ProfileForm, SignUpForm
 from .models import ApiToken, User
 
 MAX_CITY_QUERY = 100
@@ -34,6 +36,8 @@ def set_language_cookie(response: HttpResponse, language: str) -> HttpResponse:
         language,
         max_age=settings.LANGUAGE_COOKIE_AGE,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
     )
     return response
 
@@ -245,3 +249,60 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     services.revoke_api_token(token, by=request.user)
     messages.success(request, _("The token %(prefix)s… is revoked.") % {"prefix": token.prefix})
     return redirect("people:profile")
+
+
+# --- The person's data ---------------------------------------------------------------
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    """What the forum holds about the person, what is public, and the way out."""
+    user: User = request.user  # type: ignore[assignment]
+    return render(request, "people/my_data.html", {"summary": privacy.summary(user)})
+
+
+@login_required
+def download_data(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    data = privacy.export_personal_data(user, by=user)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="cityforum-my-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+_ERASE_FIELDS = {"password": "password", "contributions": "contributions"}
+
+
+@login_required
+def erase_account(request: HttpRequest) -> HttpResponse:
+    """Erase the account after the password is typed again; then the person is signed out.
+
+    Wrong passwords count as failed sign-ins, so a stolen session cannot guess the
+    password here faster than on the sign-in page.
+    """
+    user: User = request.user  # type: ignore[assignment]
+    form = EraseAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = user.email
+        if throttle.login_refused(request, email):
+            form.add_error(
+                None, _("Too many failed attempts to sign in. Wait a minute, then try again.")
+            )
+            return render(request, "people/erase.html", {"form": form}, status=429)
+        try:
+            privacy.erase_account(
+                user,
+                password=form.cleaned_data["password"],
+                contributions=form.cleaned_data["contributions"],
+                by=user,
+            )
+        except ValidationError as error:
+            if error.code == "password":
+                throttle.count_failed_login(request, email)
+            form.add_error(_ERASE_FIELDS.get(error.code or ""), error)
+        else:
+            logout(request)
+            return render(request, "people/erased.html")
+    status = 400 if form.errors else 200
+    return render(request, "people/erase.html", {"form": form}, status=status)

@@ -30,3 +30,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # The tests are written in English: a request that names no language gets English here,
 # where the site answers in French (tests/core/test_settings.py checks that default).
 LANGUAGE_CODE = "en"
+
+# The suite writes from 127.0.0.1 far faster than people do: the write limits of
+# people.throttle are tested with low rates of their own (tests/people/test_write_throttle.py).
+CITYFORUM_WRITE_RATE_PER_PERSON = "100000/m"
+CITYFORUM_WRITE_RATE_PER_ADDRESS = "100000/m"
