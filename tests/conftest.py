@@ -75,6 +75,15 @@ def _fresh_language() -> Iterator[None]:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_limits() -> None:
+    """Each test starts with no write counted: ids repeat from test to test once the
+    database is rolled back, and the in-process limiters would remember them."""
+    from cityforum.core.limits import FixedWindowLimiter
+
+    FixedWindowLimiter.reset_all()
+
+
 @pytest.fixture
 def programme(db: None) -> None:
     """The forum programme as ``cityforum init`` loads it."""
