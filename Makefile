@@ -11,8 +11,9 @@ LOCALES     := $(wildcard src/cityforum/locale/*/LC_MESSAGES/django.po)
 MO_FILES    := $(LOCALES:.po=.mo)
 
 # Debian packages: gettext (compile catalogues), PostgreSQL server binaries (tests),
-# Chromium (browser tests), Pango and fonts (PDF reports with WeasyPrint).
-OS_PACKAGES := gettext postgresql chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+# Chromium (browser tests), Pango and fonts (PDF reports with WeasyPrint), poppler-utils
+# (pdftotext and pdftoppm: the tests read the PDFs back).
+OS_PACKAGES := gettext postgresql chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -70,6 +71,7 @@ test-browser: install
 
 bench: install
 	@$(BIN)/python -m pip install -q --disable-pip-version-check -r bench/requirements.txt
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -r bench/requirements-nodeps.txt
 	@$(BIN)/python bench/run.py
 
 lint: install

@@ -9,6 +9,7 @@ from . import (
     accounts,
     assessments,
     cities,
+    drafting,
     participation,
     problems,
     programme,
@@ -35,6 +36,7 @@ api.add_router("/", participation.router)
 api.add_router("/", statements.router)
 api.add_router("/", assessments.router)
 api.add_router("/", synthesis.router)
+api.add_router("/", drafting.router)
 
 #: Authentication available to write endpoints added by later apps.
 token_auth = TokenAuth()
