@@ -39,7 +39,12 @@ HARDENING = {
 
 
 def _production_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in HARDENING}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment must not.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in HARDENING and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="cityforum.settings.prod",
         SECRET_KEY=secrets.token_urlsafe(50),

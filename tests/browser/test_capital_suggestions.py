@@ -11,7 +11,6 @@ from cityforum.participation.models import Contribution
 from cityforum.people.models import User
 from cityforum.programme.models import Consultation
 from cityforum.programme.seed import load_programme
-from tests.browser.conftest import browser, page  # noqa: F401  (the Chromium fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +22,7 @@ def site(live_server: object, transactional_db: None) -> str:
     return str(live_server.url)  # type: ignore[attr-defined]
 
 
-def test_suggested_capitals_appear_while_writing(page, site: str) -> None:  # noqa: F811
+def test_suggested_capitals_appear_while_writing(page, site: str) -> None:
     author = User.objects.create_user("writer@example.org", "a-long-pass-phrase")
     client = Client()
     client.force_login(author)
