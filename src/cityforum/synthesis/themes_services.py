@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cityforum.analysis.text import CONCEPT_PREFIX, lexicon
+from cityforum.analysis.text import CONCEPT_PREFIX
 from cityforum.analysis.themes import LABEL_LANGUAGES, Themes
 from cityforum.analysis.trends import global_trends, prevalence, specificities
 from cityforum.core.audit import record
@@ -35,6 +35,7 @@ from cityforum.programme.models import Consultation, Region
 from . import rules as _rules  # noqa: F401  (registers the named rules)
 from .services import MAX_SEED, engine_version
 from .themes_models import ThemeRun
+from .themes_review import term_labels
 
 #: Fewer visible contributions than this give no themes worth reading.
 MIN_CONTRIBUTIONS = 20
@@ -137,14 +138,6 @@ def _reusable(consultation: Consultation | None, sha256: str, parameters: dict[s
     return None
 
 
-def _concept_labels(key: str) -> dict[str, str]:
-    if key.startswith(CONCEPT_PREFIX):
-        concept = lexicon().concepts.get(key[len(CONCEPT_PREFIX) :])
-        if concept is not None:
-            return {lang: concept.name(lang) for lang in LABEL_LANGUAGES}
-    return {lang: key for lang in LABEL_LANGUAGES}
-
-
 def _ids(ids: Sequence[int], indices: Sequence[int]) -> list[int]:
     return [ids[i] for i in indices]
 
@@ -245,7 +238,7 @@ def compute_documents(
     specific = []
     for kind, items in (("theme", theme_items), ("concept", concept_items)):
         for s in specificities(items, data.regions, kind=kind):
-            labels = themes[int(s.key)]["labels"] if kind == "theme" else _concept_labels(s.key)
+            labels = themes[int(s.key)]["labels"] if kind == "theme" else term_labels(s.key)
             specific.append(
                 {
                     "region": s.region,
