@@ -12,8 +12,12 @@ MO_FILES    := $(LOCALES:.po=.mo)
 
 # Debian packages: gettext (compile catalogues), PostgreSQL server binaries (tests),
 # Chromium (browser tests), Pango and fonts (PDF reports with WeasyPrint), poppler-utils
-# (pdftotext and pdftoppm: the tests read the PDFs back).
-OS_PACKAGES := gettext postgresql chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+# (pdftotext and pdftoppm: the tests read the PDFs back), Node.js and npm (install axe-core, the
+# accessibility checker the browser tests inject into Chromium). npm is asked for only when no
+# `npm` command exists: NodeSource's nodejs package bundles it and conflicts with Debian's.
+OS_PACKAGES := gettext postgresql chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 poppler-utils nodejs
+# axe-core, pinned by package-lock.json; reinstalled when the lock changes.
+AXE         := node_modules/axe-core/axe.min.js
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -27,12 +31,13 @@ help:
 	@echo "make lint     ruff, mypy on analysis/, import-linter"
 	@echo "make messages refresh the translation catalogues (.po)"
 
-install: $(OS_STAMP) $(STAMP) $(MO_FILES)
+install: $(OS_STAMP) $(STAMP) $(MO_FILES) $(AXE)
 
 $(OS_STAMP):
 	@missing=""; for p in $(OS_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing OS packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && \
@@ -44,6 +49,11 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
 	@$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[test]"
+	@touch $@
+
+# npm ci extracts files with their 1985 timestamps: touch the target so the rule settles.
+$(AXE): package.json package-lock.json | $(OS_STAMP)
+	@npm ci --no-audit --no-fund --silent
 	@touch $@
 
 src/cityforum/locale/%/LC_MESSAGES/django.mo: src/cityforum/locale/%/LC_MESSAGES/django.po

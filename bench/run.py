@@ -4,7 +4,9 @@ Each module exposes ``section(quick: bool = False) -> str`` returning a Markdown
 whose figures are ratios against a baseline run in the same process. Timings are
 never asserted in tests; they are recorded here.
 
-Usage: ``python bench/run.py [--quick] [NAME ...]`` (NAME: e.g. ``opinion``).
+Usage: ``python bench/run.py [--quick] [NAME ...]`` (NAME: e.g. ``opinion``);
+``python bench/run.py --update NAME ...`` reruns those sections (full size) and replaces
+them alone in docs/benchmarks.md, each dated, the others left as they were.
 """
 
 from __future__ import annotations
@@ -39,6 +41,25 @@ def _machine() -> str:
     )
 
 
+def _marked(name: str, text: str) -> str:
+    return f"<!-- bench:{name} -->\n{text.strip()}\n<!-- /bench:{name} -->"
+
+
+def _update(fresh: dict[str, str]) -> None:
+    """Replace the named sections of docs/benchmarks.md (appended when absent)."""
+    report = REPORT.read_text(encoding="utf-8")
+    for name, text in fresh.items():
+        dated = f"{text.strip()}\n\n_This section rerun alone on {_machine()}._"
+        start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+        if start in report and end in report:
+            before, rest = report.split(start, 1)
+            report = before + _marked(name, dated) + rest.split(end, 1)[1]
+        else:
+            report = report.rstrip("\n") + "\n\n" + _marked(name, dated) + "\n"
+    REPORT.write_text(report, encoding="utf-8")
+    print(f"Updated {', '.join(fresh)} in {REPORT.relative_to(BENCH.parent)}", file=sys.stderr)
+
+
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     wanted = [a for a in argv if not a.startswith("--")]
@@ -53,6 +74,9 @@ def main(argv: list[str]) -> int:
         print(text, flush=True)
         print(f"({name}: {time.perf_counter() - started:.1f} s)\n", file=sys.stderr, flush=True)
         sections.append(text.strip())
+    if "--update" in argv and wanted and not quick:
+        _update(dict(zip(wanted, sections, strict=True)))
+        return 0
     if wanted or quick:
         print("Partial or quick run: docs/benchmarks.md left unchanged.", file=sys.stderr)
         return 0
@@ -62,7 +86,13 @@ def main(argv: list[str]) -> int:
         "against a baseline run in the same process on the same input.\n\n"
         f"Machine: {_machine()}.\n"
     )
-    REPORT.write_text(header + "\n" + "\n\n".join(sections) + "\n", encoding="utf-8")
+    names = [
+        path.stem.removeprefix("bench_")
+        for path in sorted(BENCH.glob("bench_*.py"))
+        if not wanted or path.stem.removeprefix("bench_") in wanted
+    ]
+    body = "\n\n".join(_marked(name, text) for name, text in zip(names, sections, strict=True))
+    REPORT.write_text(header + "\n" + body + "\n", encoding="utf-8")
     print(f"Wrote {REPORT.relative_to(BENCH.parent)}", file=sys.stderr)
     return 0
 

@@ -6,17 +6,17 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.security import django_auth
 
 from cityforum.people import privacy, services, throttle
 
-from .auth import TokenAuth
-from .problems import problem
+from .auth import TokenAuth, session_auth
+from .inputs import Input
+from .problems import Problem, problem
 
 router = Router(tags=["accounts"])
 
 
-class Credentials(Schema):
+class Credentials(Input):
     email: str
     password: str
 
@@ -27,7 +27,7 @@ class NewToken(Schema):
 
 @router.post(
     "/auth/token",
-    response={201: NewToken},
+    response={201: NewToken, 401: Problem},
     summary="A new API token for an e-mail and password (shown once)",
 )
 def create_token(request: HttpRequest, credentials: Credentials) -> Status | HttpResponse:
@@ -54,8 +54,16 @@ def create_token(request: HttpRequest, credentials: Credentials) -> Status | Htt
 
 @router.get(
     "/me/data",
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), session_auth],
     summary="Everything the forum holds about the caller (JSON download)",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The caller's data",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            }
+        }
+    },
 )
 def my_data(request: HttpRequest) -> HttpResponse:
     user = request.auth  # type: ignore[attr-defined]

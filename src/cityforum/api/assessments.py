@@ -11,13 +11,14 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
-from ninja.security import django_auth
 
 from cityforum.assessments import services
 from cityforum.assessments.models import Assessment
 from cityforum.cities.models import City, CityRole
 
-from .auth import TokenAuth
+from .auth import TokenAuth, session_auth
+from .inputs import Input
+from .problems import Problem
 
 router = Router(tags=["assessments"])
 
@@ -110,7 +111,7 @@ def city_detail(request: HttpRequest, geonameid: int) -> CityDetailOut:
 Confidence = Literal["low", "medium", "high"]
 
 
-class ValueIn(Schema):
+class ValueIn(Input):
     indicator: str = Field(..., max_length=10)
     value: float | str
     unit: str = Field("", max_length=40)
@@ -118,14 +119,14 @@ class ValueIn(Schema):
     confidence: Confidence = "medium"
 
 
-class CapitalIn(Schema):
+class CapitalIn(Input):
     score: int
     evidence: str = Field("", max_length=5000)
     confidence: Confidence = "medium"
     adverse_effect: bool = False
 
 
-class AssessmentIn(Schema):
+class AssessmentIn(Input):
     kind: Literal["city", "project", "agenda"]
     year: int
     city: int | None = Field(None, description="GeoNames id")
@@ -240,8 +241,8 @@ def list_assessments(
 
 @router.post(
     "/assessments",
-    response={201: AssessmentOut},
-    auth=[TokenAuth(), django_auth],
+    response={201: AssessmentOut, 404: Problem},
+    auth=[TokenAuth(), session_auth],
     summary="Record an assessment of a city, a project or a local agenda",
 )
 def create_assessment(request: HttpRequest, payload: AssessmentIn) -> Any:

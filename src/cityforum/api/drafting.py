@@ -23,19 +23,20 @@ from django_ratelimit.core import is_ratelimited
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
-from ninja.security import django_auth
 
 from cityforum.core.languages import CONTENT_LANGUAGES, active_language, all_languages
 from cityforum.drafting import exports, services
 from cityforum.drafting.models import Amendment, Article, Document, Version, Visibility
 
-from .auth import TokenAuth
-from .problems import problem
+from .auth import TokenAuth, session_auth
+from .inputs import Input
+from .problems import Problem, problem
+from .programme import Texts  # one schema per name: OpenAPI names components by class
 
 router = Router(tags=["drafting"])
 
 #: Writes: a bearer token, or the site session (with its CSRF token).
-write_auth = [TokenAuth(), django_auth]
+write_auth = [TokenAuth(), session_auth]
 
 #: Writes per person and minute before the API answers 429 (as for participation).
 WRITE_RATE = "30/m"
@@ -89,12 +90,6 @@ def _conflict_or_raise(error: ValidationError) -> HttpResponse:
 # --- schemas --------------------------------------------------------------------------------
 
 
-class Texts(Schema):
-    fr: str
-    en: str
-    es: str
-
-
 class ArticleOut(Schema):
     id: int
     number: int
@@ -139,7 +134,7 @@ class VersionOut(Schema):
     articles: list[SnapshotArticle]
 
 
-class AmendmentIn(Schema):
+class AmendmentIn(Input):
     article: int
     kind: Literal["modify", "add", "delete"]
     text: str = ""
@@ -169,15 +164,15 @@ class AmendmentOut(Schema):
     endorsements: int
 
 
-class DecisionIn(Schema):
+class DecisionIn(Input):
     reason: str = ""
 
 
-class VoteIn(Schema):
+class AmendmentVoteIn(Input):
     value: Literal["agree", "disagree"]
 
 
-class VoteOut(Schema):
+class AmendmentVoteOut(Schema):
     amendment: int
     value: str
     agree: int
@@ -356,6 +351,18 @@ def list_versions(request: HttpRequest, document_id: int) -> list[dict[str, Any]
 @router.get(
     "/documents/{document_id}/export",
     summary="The document as PDF, Markdown or JSON, in one language",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The document as a file (Content-Disposition: attachment)",
+                "content": {
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                    "text/markdown": {"schema": {"type": "string"}},
+                    "application/json": {"schema": {"type": "object"}},
+                },
+            }
+        }
+    },
 )
 def export(
     request: HttpRequest,
@@ -401,7 +408,7 @@ def list_amendments(
 
 @router.post(
     "/documents/{document_id}/amendments",
-    response={201: AmendmentOut},
+    response={201: AmendmentOut, 409: Problem},
     auth=write_auth,
     summary="Propose to modify, delete or add after an article",
 )
@@ -425,7 +432,7 @@ def propose(request: HttpRequest, document_id: int, payload: AmendmentIn) -> Sta
 
 @router.post(
     "/amendments/{amendment_id}/accept",
-    response=AmendmentOut,
+    response={200: AmendmentOut, 409: Problem},
     auth=write_auth,
     summary="Accept an amendment (organisers): a new version of the document",
 )
@@ -443,7 +450,7 @@ def accept(
 
 @router.post(
     "/amendments/{amendment_id}/reject",
-    response=AmendmentOut,
+    response={200: AmendmentOut, 409: Problem},
     auth=write_auth,
     summary="Reject an amendment with a public reason (organisers)",
 )
@@ -461,11 +468,13 @@ def reject(
 
 @router.post(
     "/amendments/{amendment_id}/votes",
-    response={201: VoteOut},
+    response={201: AmendmentVoteOut, 409: Problem},
     auth=write_auth,
     summary="Agree or disagree with a pending amendment (once)",
 )
-def vote(request: HttpRequest, amendment_id: int, payload: VoteIn) -> Status | HttpResponse:
+def vote(
+    request: HttpRequest, amendment_id: int, payload: AmendmentVoteIn
+) -> Status | HttpResponse:
     _throttle(request)
     amendment = _amendment(amendment_id)
     try:
@@ -486,7 +495,7 @@ def vote(request: HttpRequest, amendment_id: int, payload: VoteIn) -> Status | H
 
 @router.post(
     "/amendments/{amendment_id}/endorsements",
-    response={201: EndorsementOut},
+    response={201: EndorsementOut, 409: Problem},
     auth=write_auth,
     summary="Endorse a pending amendment (once)",
 )

@@ -19,7 +19,6 @@ from django_ratelimit.core import is_ratelimited
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
-from ninja.security import django_auth
 
 from cityforum.core.audit import history
 from cityforum.participation import services
@@ -29,12 +28,14 @@ from cityforum.participation.models import Comment, Contribution, Report, Visibi
 from cityforum.participation.rules import consultation_of, may
 from cityforum.programme.models import Capital, Consultation
 
-from .auth import TokenAuth
+from .auth import TokenAuth, session_auth
+from .inputs import Input, Text
+from .problems import Problem
 
 router = Router(tags=["participation"])
 
 #: Writes: a bearer token, or the site session (with its CSRF token).
-write_auth = [TokenAuth(), django_auth]
+write_auth = [TokenAuth(), session_auth]
 _token = TokenAuth()
 
 ContributionType = Contribution.Type
@@ -62,7 +63,7 @@ def _throttle(request: HttpRequest) -> None:
 # --- schemas --------------------------------------------------------------------------------
 
 
-class ContributionIn(Schema):
+class ContributionIn(Input):
     type: str
     title: str
     body: str
@@ -116,7 +117,7 @@ class Created(Schema):
     url: str
 
 
-class CommentIn(Schema):
+class CommentIn(Input):
     body: str
     parent: int | None = None
 
@@ -136,27 +137,27 @@ class EndorsementsOut(Schema):
     constituencies: Constituencies
 
 
-class ReportIn(Schema):
+class ReportIn(Input):
     reason: str
     comment: int | None = None
 
 
-class ModerationIn(Schema):
+class ContentModerationIn(Input):
     action: Literal["hide", "restore"]
     reason: str
     comment: int | None = None
 
 
-class ModerationEvent(Schema):
+class ContentModerationEvent(Schema):
     action: str
     reason: str
     at: dt.datetime
 
 
-class ModerationOut(Schema):
+class ContentModerationOut(Schema):
     status: str
     reason: str
-    events: list[ModerationEvent]
+    events: list[ContentModerationEvent]
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -244,8 +245,8 @@ def list_contributions(
     consultation_id: int,
     type: ContributionType | None = None,
     capital: CapitalCode | None = None,
-    language: str | None = None,
-    region: str | None = None,
+    language: Text | None = None,
+    region: Text | None = None,
     status: Visibility | None = None,
 ) -> list[dict[str, Any]]:
     """Newest first; filters by type, capital code, language, region code and status."""
@@ -386,7 +387,7 @@ def list_endorsements(request: HttpRequest, contribution_id: int) -> dict[str, A
 
 @router.post(
     "/contributions/{contribution_id}/endorsements",
-    response={201: EndorsementsOut},
+    response={201: EndorsementsOut, 409: Problem},
     auth=write_auth,
     summary="Endorse a contribution (once; again → 409)",
 )
@@ -458,7 +459,7 @@ def _moderation(target: Contribution | Comment) -> dict[str, Any]:
 
 @router.get(
     "/contributions/{contribution_id}/moderation",
-    response=ModerationOut,
+    response=ContentModerationOut,
     auth=write_auth,
     summary="A contribution's moderation history (its author and the moderators)",
 )
@@ -474,13 +475,17 @@ def get_moderation(request: HttpRequest, contribution_id: int) -> dict[str, Any]
 
 @router.post(
     "/contributions/{contribution_id}/moderation",
-    response=ModerationOut,
+    response=ContentModerationOut,
     auth=write_auth,
     summary="Hide or restore a contribution or one of its comments, with a reason",
 )
-def moderate(request: HttpRequest, contribution_id: int, payload: ModerationIn) -> dict[str, Any]:
+def moderate(
+    request: HttpRequest, contribution_id: int, payload: ContentModerationIn
+) -> dict[str, Any]:
     _throttle(request)
-    contribution = get_object_or_404(Contribution, pk=contribution_id)
+    # 404 for a contribution the person may not see, as on its page: a hidden one's
+    # existence is not told to those who cannot moderate it.
+    contribution = _contribution(request, contribution_id)
     target = _target(contribution, payload.comment)
     moderated = services.moderate(target, payload.action, payload.reason, request.user)
     return _moderation(moderated)

@@ -8,17 +8,35 @@ language of the request, so that clients handle one shape.
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "/api/v1/problems/"
+WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
+
+
+class FieldProblem(Schema):
+    field: str
+    message: str
+
+
+class Problem(Schema):
+    """RFC 9457 problem details; some problems add members of their own (``errors`` for
+    invalid input, ``current`` and ``allowed`` for a refused change of status)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldProblem] | None = None
 
 
 def problem(
@@ -44,8 +62,58 @@ def _field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     return out
 
 
+def expected_problems(method: str, operation: dict[str, Any]) -> set[int]:
+    """The problems any operation of this shape may answer, whatever it does: an unreadable
+    body (400), input that does not validate (422), nothing at the address (404), no or
+    wrong credentials (401, 403), too many writes (429, ``people.throttle``)."""
+    parameters = operation.get("parameters") or []
+    statuses = set()
+    if parameters or "requestBody" in operation:
+        statuses.add(422)
+    if "requestBody" in operation:
+        statuses.add(400)
+    if any(p.get("in") == "path" for p in parameters):
+        statuses.add(404)
+    if operation.get("security"):
+        statuses |= {401, 403}
+    if method in WRITE_METHODS:
+        statuses.add(429)
+    return statuses
+
+
+def declare_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Declare in the OpenAPI ``schema`` the problems each operation answers, as
+    ``application/problem+json``: those of :func:`expected_problems`, and those an operation
+    declares itself (``response={…, 409: Problem}``)."""
+    from ninja.openapi.schema import REF_TEMPLATE
+
+    definition = Problem.model_json_schema(ref_template=REF_TEMPLATE)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.update(definition.pop("$defs", {}))
+    components["Problem"] = definition
+    content = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": REF_TEMPLATE.format(model="Problem")}}}
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            # django-ninja keys responses by int; JSON keys are strings.
+            responses = {str(k): v for k, v in operation.get("responses", {}).items()}
+            for status in expected_problems(method, operation):
+                responses.setdefault(str(status), {})
+            for status, response in responses.items():
+                if status.isdigit() and int(status) >= 400:
+                    response["description"] = HTTPStatus(int(status)).phrase
+                    response["content"] = content
+            operation["responses"] = dict(sorted(responses.items()))
+    return schema
+
+
 def install(api: NinjaAPI) -> None:
-    """Register the problem+json handlers on ``api``."""
+    """Register the problem+json handlers on ``api``, and declare them in its schema."""
+    openapi_schema = api.get_openapi_schema
+
+    def get_openapi_schema(**kwargs: Any) -> Any:
+        return declare_problems(openapi_schema(**kwargs))
+
+    api.get_openapi_schema = get_openapi_schema  # type: ignore[method-assign]
 
     @api.exception_handler(NinjaValidationError)
     def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
@@ -81,11 +149,31 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return problem(exc.status_code, str(exc), str(exc))
+        if exc.status_code == 400:  # django-ninja's own: a body that is not JSON
+            return problem(
+                400,
+                _("The request is not valid."),
+                _("The request body cannot be read: send a JSON document."),
+                "invalid-body",
+            )
+        if exc.status_code == 403:  # django-ninja's CSRF check of a session
+            return problem(
+                403,
+                _("Forbidden."),
+                _("The CSRF token is missing or wrong: send it with the session, or a token."),
+                "forbidden",
+            )
+        kind = "rate-limited" if exc.status_code == 429 else ""
+        return problem(exc.status_code, str(exc), str(exc), kind)
 
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
         import logging
+
+        from cityforum.core import unavailable
+
+        if unavailable.caused_by_database(exc):  # the database is away: 503, Retry-After
+            return unavailable.response(request, exc)
 
         logging.getLogger("cityforum.api").exception("Unhandled API error", exc_info=exc)
         return problem(

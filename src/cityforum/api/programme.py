@@ -11,6 +11,8 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from cityforum.core.languages import all_languages
 from cityforum.programme.models import Capital, Consultation, Region, Status
 
+from .inputs import Text
+
 router = Router(tags=["programme"])
 
 
@@ -101,7 +103,7 @@ def list_consultations(
     kind: Consultation.Kind | None = None,
     status: Status | None = None,
     capital: Capital.Code | None = None,
-    region: str | None = None,
+    region: Text | None = None,
 ) -> list[ConsultationOut]:
     """The programme in order, filtered by kind, status, capital code or region code."""
     consultations = _consultations().order_by("order", "pk")

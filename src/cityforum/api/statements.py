@@ -17,7 +17,7 @@ from ninja import Router, Schema
 from ninja import Status as Answer
 from ninja.errors import AuthenticationError
 from ninja.pagination import LimitOffsetPagination, paginate
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
 from pydantic import StrictInt
 
 from cityforum.core.limits import FixedWindowLimiter
@@ -28,8 +28,9 @@ from cityforum.programme.services import TransitionNotAllowed
 from cityforum.statements import exports, services
 from cityforum.statements.models import Statement
 
-from .auth import TokenAuth
-from .problems import problem
+from .auth import TokenAuth, session_auth
+from .inputs import Input
+from .problems import Problem, problem
 from .programme import ConsultationOut, _consultation, _consultations
 from .programme import router as programme_router
 
@@ -77,7 +78,7 @@ class BearerToken(TokenAuth):
 
 
 TOKEN_TOUCH_INTERVAL = dt.timedelta(minutes=1)
-AUTH = [BearerToken(), django_auth]
+AUTH = [BearerToken(), session_auth]
 
 
 class DeferredToken:
@@ -123,18 +124,18 @@ class DeferredBearer(HttpBearer):
         return DeferredToken(token) if token else None
 
 
-VOTE_AUTH = [DeferredBearer(), django_auth]
+VOTE_AUTH = [DeferredBearer(), session_auth]
 #: Vote writes per voter; generous: a person voting by hand never meets it.
 VOTE_RATE = getattr(settings, "CITYFORUM_VOTE_RATE", "600/m")
 VOTE_LIMITER = FixedWindowLimiter()
 
 
-class StatusIn(Schema):
+class StatusIn(Input):
     status: Literal["planned", "open", "closed", "synthesised", "published"]
     note: str = ""
 
 
-class StatementIn(Schema):
+class StatementIn(Input):
     text: str
     language: str | None = None
 
@@ -147,7 +148,7 @@ class StatementOut(Schema):
     status: str
 
 
-class VoteIn(Schema):
+class VoteIn(Input):
     statement: int
     #: Strict: JSON ``true`` is not the vote 1, nor ``"1"``.
     value: StrictInt
@@ -160,7 +161,7 @@ class VoteOut(Schema):
     replaced: bool
 
 
-class ModerationIn(Schema):
+class ModerationIn(Input):
     decision: Literal["accept", "reject"]
     reason: str = ""
 
@@ -175,7 +176,7 @@ def _statement(s: Statement) -> StatementOut:
 # programme's router already answers GET on this path.
 @programme_router.patch(
     "/consultations/{consultation_id}",
-    response=ConsultationOut,
+    response={200: ConsultationOut, 409: Problem},
     auth=AUTH,
     tags=["statements"],
     summary="Open, close… a consultation (organisers)",
@@ -235,7 +236,7 @@ def _vote_rate_exceeded(person: int) -> bool:
 
 @router.post(
     "/consultations/{consultation_id}/votes",
-    response={200: VoteOut, 201: VoteOut},
+    response={200: VoteOut, 201: VoteOut, 409: Problem},
     auth=VOTE_AUTH,
     summary="Vote on a statement (201 first vote, 200 replaced)",
 )
@@ -330,6 +331,14 @@ def moderation_state(request: HttpRequest, statement_id: int) -> ModerationOut:
     )
 
 
+#: How the schema describes the Pol.is exports: CSV files.
+CSV_FILE = {
+    "responses": {
+        200: {"description": "A CSV file", "content": {"text/csv": {"schema": {"type": "string"}}}}
+    }
+}
+
+
 def _csv(request: HttpRequest, consultation_id: int, name: str) -> HttpResponse:
     consultation = get_object_or_404(Consultation, pk=consultation_id)
     if not services.rules.test_rule("statements.run", request.user, consultation):
@@ -347,6 +356,7 @@ def _csv(request: HttpRequest, consultation_id: int, name: str) -> HttpResponse:
 @router.get(
     "/consultations/{consultation_id}/votes.csv",
     auth=AUTH,
+    openapi_extra=CSV_FILE,
     summary="Current votes, Pol.is votes.csv format (organisers)",
 )
 def votes_csv(request: HttpRequest, consultation_id: int) -> HttpResponse:
@@ -356,6 +366,7 @@ def votes_csv(request: HttpRequest, consultation_id: int) -> HttpResponse:
 @router.get(
     "/consultations/{consultation_id}/participants-votes.csv",
     auth=AUTH,
+    openapi_extra=CSV_FILE,
     summary="Votes per participant, Pol.is participants-votes.csv format (organisers)",
 )
 def participants_votes_csv(request: HttpRequest, consultation_id: int) -> HttpResponse:
@@ -365,6 +376,7 @@ def participants_votes_csv(request: HttpRequest, consultation_id: int) -> HttpRe
 @router.get(
     "/consultations/{consultation_id}/comments.csv",
     auth=AUTH,
+    openapi_extra=CSV_FILE,
     summary="Statements, Pol.is comments.csv format (organisers)",
 )
 def comments_csv(request: HttpRequest, consultation_id: int) -> HttpResponse:

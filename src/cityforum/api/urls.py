@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 
 from cityforum import __version__
+from cityforum.opendata.api import router as opendata_router
 
 from . import (
     accounts,
@@ -37,6 +38,7 @@ api.add_router("/", statements.router)
 api.add_router("/", assessments.router)
 api.add_router("/", synthesis.router)
 api.add_router("/", drafting.router)
+api.add_router("/", opendata_router)
 
 #: Authentication available to write endpoints added by later apps.
 token_auth = TokenAuth()

@@ -262,12 +262,20 @@ import_.add_command(import_polis)
 import_.add_command(import_statements)  # noqa: E702
 
 
+from .opendata import export, import_opendata  # noqa: E402
+
+cli.add_command(export)
+import_.add_command(import_opendata)
+
+
 from .synthesize import synthesize  # noqa: E402
 
 cli.add_command(synthesize)
 
 
+from .report import report  # noqa: E402
 
+cli.add_command(report)
 
 
 from .backup import backup, restore  # noqa: E402

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils import translation
@@ -10,6 +12,8 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from cityforum.api.problems import problem
+
+from . import unavailable
 
 
 def _language_from_path(request: HttpRequest) -> None:
@@ -28,6 +32,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Called while Django handles the exception: a database that is away gets a 503.
+    error = sys.exc_info()[1]
+    if unavailable.caused_by_database(error):
+        return unavailable.response(request, error)
     if request.path_info.startswith("/api/"):
         return problem(
             500, _("Server error."), _("Something went wrong on our side."), "server-error"

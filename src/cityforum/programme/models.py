@@ -13,6 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from cityforum.core.languages import Translated
 
+#: The licence of the forum's open data unless an organiser chooses another (issue 8).
+DEFAULT_LICENCE = "CC-BY-4.0"
+DEFAULT_LICENCE_NAME = "Creative Commons Attribution 4.0 International"
+DEFAULT_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
 
 class Forum(models.Model):
     """One edition of the World Forum of Intermediary Cities, with its consultation period."""
@@ -31,6 +36,16 @@ class Forum(models.Model):
     host = models.CharField(_("host"), max_length=200)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
+    licence = models.CharField(
+        _("open data licence"),
+        max_length=40,
+        default=DEFAULT_LICENCE,
+        help_text=_("SPDX identifier of the licence the forum's open data is published under."),
+    )
+    licence_name = models.CharField(
+        _("open data licence name"), max_length=200, default=DEFAULT_LICENCE_NAME
+    )
+    licence_url = models.URLField(_("open data licence address"), default=DEFAULT_LICENCE_URL)
 
     name = Translated()
     tagline = Translated()

@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "cityforum.drafting",
     "cityforum.assessments",
     "cityforum.synthesis",
+    "cityforum.reports",
+    "cityforum.opendata",
     "huey.contrib.djhuey",
     "cityforum.api",
 ]

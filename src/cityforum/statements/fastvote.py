@@ -188,12 +188,16 @@ class FastVotes:
             )
             if cast is None:
                 return None
-            for limiter, key, rate in limits:
-                limiter.exceeded(key, rate)
-            tokens.touch_if_due(key_hash)
         except DatabaseError:
             connection.close()  # Django's own attempt starts on a fresh connection
             return None
+        # The vote is written: from here on, nothing may hand it to Django again.
+        for limiter, key, rate in limits:
+            limiter.exceeded(key, rate)
+        try:
+            tokens.touch_if_due(key_hash)  # best effort: when the token was last used
+        except DatabaseError:
+            connection.close()
         body = json.dumps(
             {
                 "statement": cast.statement_id,

@@ -86,6 +86,13 @@ class PostgresServer:
         )
         if result.returncode != 0:
             raise PostgresUnavailable(f"initdb failed: {result.stderr.strip()}")
+        self._start_server()
+        return self
+
+    def _start_server(self) -> None:
+        """``pg_ctl start`` on the existing data directory, then wait for connections."""
+        assert self.datadir is not None
+        root = self.datadir.parent
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={root} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
@@ -107,7 +114,31 @@ class PostgresServer:
             log = (root / "server.log").read_text() if (root / "server.log").exists() else ""
             raise PostgresUnavailable(f"pg_ctl start failed: {result.stderr.strip()} {log[-2000:]}")
         self._wait_until_accepting()
-        return self
+
+    def pause(self, mode: str = "fast") -> None:
+        """Shut the server down but keep its data: :meth:`resume` brings it back on the same
+        data directory and port. ``fast`` is what an administrator's restart does (open
+        transactions rolled back, clients disconnected); the fault tests take the database
+        away under load with it and check that the site answers 503, then recovers."""
+        if self.datadir is None:
+            raise PostgresUnavailable("The server was never started.")
+        result = self._run(
+            str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", mode, "-w", "stop"
+        )
+        if result.returncode != 0:
+            raise PostgresUnavailable(f"pg_ctl stop failed: {result.stderr.strip()}")
+
+    def resume(self) -> None:
+        """Start the server again after :meth:`pause`, on the same data and port."""
+        if self.datadir is None:
+            raise PostgresUnavailable("The server was never started.")
+        self._start_server()
+
+    def restart(self, down_for: float = 0.0, mode: str = "fast") -> None:
+        """:meth:`pause`, wait ``down_for`` seconds, :meth:`resume`."""
+        self.pause(mode)
+        time.sleep(down_for)
+        self.resume()
 
     def _wait_until_accepting(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "opendata"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<path:name>", views.download, name="file"),
+]
