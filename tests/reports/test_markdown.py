@@ -42,8 +42,7 @@ def test_one_title_then_sections_without_skipping_a_level(
     h2 = [text.replace("\u2019", "'") for level, text in found if level == 2]
     assert len(h2) >= 6
     positions = [
-        max(html.find(f">{t}</h2>"), html.find(f">{t.replace(chr(39), '&#x27;')}</h2>"))
-        for t in h2
+        max(html.find(f">{t}</h2>"), html.find(f">{t.replace(chr(39), '&#x27;')}</h2>")) for t in h2
     ]
     assert all(p > 0 for p in positions) and positions == sorted(positions), h2
 

@@ -17,7 +17,7 @@ from cityforum.assessments.models import Assessment
 from cityforum.cities.models import City, CityRole
 
 from .auth import TokenAuth, session_auth
-from .inputs import Input
+from .inputs import Input, Int
 from .problems import Problem
 
 router = Router(tags=["assessments"])
@@ -225,8 +225,8 @@ def _out(a: Assessment) -> AssessmentOut:
 def list_assessments(
     request: HttpRequest,
     kind: Literal["city", "project", "agenda"] | None = Query(None),
-    city: int | None = Query(None, description="GeoNames id"),
-    year: int | None = Query(None),
+    city: Int | None = Query(None, description="GeoNames id"),
+    year: Int | None = Query(None),
 ) -> list[AssessmentOut]:
     """Every version is listed; the latest of a year has the highest ``version``."""
     rows = Assessment.objects.all()

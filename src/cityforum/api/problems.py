@@ -171,9 +171,14 @@ def install(api: NinjaAPI) -> None:
         import logging
 
         from cityforum.core import unavailable
+        from cityforum.core.numbers import out_of_range
 
         if unavailable.caused_by_database(exc):  # the database is away: 503, Retry-After
             return unavailable.response(request, exc)
+        if out_of_range(exc):  # a number no schema bounded: the input's fault, not ours
+            return problem(
+                422, _("The request is not valid."), _("The number is too large."), "invalid-input"
+            )
 
         logging.getLogger("cityforum.api").exception("Unhandled API error", exc_info=exc)
         return problem(

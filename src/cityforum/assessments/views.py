@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from cityforum.core.numbers import parse_id
+
 from . import charts, services, summaries
 from .forms import ANCHORS, AgendaForm, ImportForm, ProjectAssessmentForm
 from .models import Assessment, Indicator
@@ -64,8 +66,9 @@ def new_project(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("assessments.create_assessment"):
         raise PermissionDenied
     initial: dict[str, int] = {}
-    if request.method != "POST" and str(request.GET.get("agenda", "")).isdigit():
-        initial["agenda"] = int(request.GET["agenda"])
+    agenda = parse_id(str(request.GET.get("agenda", "")))
+    if request.method != "POST" and agenda is not None:
+        initial["agenda"] = agenda
     form = ProjectAssessmentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

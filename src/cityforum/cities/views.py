@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from cityforum.core.numbers import parse_id
 from cityforum.programme.models import Region
 
 from .maps import RADIUS_KM, map_dots, neighbours
@@ -239,8 +240,9 @@ def compare(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     ids = []
     for value in raw:
-        if value.strip().isdigit():
-            ids.append(int(value))
+        geonameid = parse_id(value)
+        if geonameid is not None:
+            ids.append(geonameid)
         else:
             errors.append(_("“%(value)s” is not a GeoNames id.") % {"value": value})
     ids = list(dict.fromkeys(ids))[:MAX_COMPARED]
