@@ -64,7 +64,7 @@ def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     wanted = [a for a in argv if not a.startswith("--")]
     sys.path.insert(0, str(BENCH))
-    sections = []
+    sections: dict[str, str] = {}
     for path in sorted(BENCH.glob("bench_*.py")):
         name = path.stem.removeprefix("bench_")
         if wanted and name not in wanted:
@@ -73,9 +73,11 @@ def main(argv: list[str]) -> int:
         text = _load(path).section(quick=quick)  # type: ignore[attr-defined]
         print(text, flush=True)
         print(f"({name}: {time.perf_counter() - started:.1f} s)\n", file=sys.stderr, flush=True)
-        sections.append(text.strip())
+        sections[name] = text.strip()
     if "--update" in argv and wanted and not quick:
-        _update(dict(zip(wanted, sections, strict=True)))
+        # By the name each text came from: the order of ``wanted`` is the caller's, not the
+        # files' (zipping the two once filed the votes under "synthesis" and vice versa).
+        _update(sections)
         return 0
     if wanted or quick:
         print("Partial or quick run: docs/benchmarks.md left unchanged.", file=sys.stderr)
@@ -86,12 +88,7 @@ def main(argv: list[str]) -> int:
         "against a baseline run in the same process on the same input.\n\n"
         f"Machine: {_machine()}.\n"
     )
-    names = [
-        path.stem.removeprefix("bench_")
-        for path in sorted(BENCH.glob("bench_*.py"))
-        if not wanted or path.stem.removeprefix("bench_") in wanted
-    ]
-    body = "\n\n".join(_marked(name, text) for name, text in zip(names, sections, strict=True))
+    body = "\n\n".join(_marked(name, text) for name, text in sections.items())
     REPORT.write_text(header + "\n" + body + "\n", encoding="utf-8")
     print(f"Wrote {REPORT.relative_to(BENCH.parent)}", file=sys.stderr)
     return 0

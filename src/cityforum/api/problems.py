@@ -65,9 +65,10 @@ def _field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
 def expected_problems(method: str, operation: dict[str, Any]) -> set[int]:
     """The problems any operation of this shape may answer, whatever it does: an unreadable
     body (400), input that does not validate (422), nothing at the address (404), no or
-    wrong credentials (401, 403), too many writes (429, ``people.throttle``)."""
+    wrong credentials (401, 403), too many writes (429, ``people.throttle``), and the database
+    out of reach (503 with ``Retry-After``, ``core.unavailable``) — any operation can meet it."""
     parameters = operation.get("parameters") or []
-    statuses = set()
+    statuses = {503}
     if parameters or "requestBody" in operation:
         statuses.add(422)
     if "requestBody" in operation:
