@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score
 
+from cityforum.analysis._opinion_matrix import build_vote_matrix
+from cityforum.analysis._opinion_statements import group_counts, representative
 from cityforum.analysis.opinion import OpinionMap
 from cityforum.analysis.polis_export import read_polis_export
 
@@ -32,6 +36,16 @@ CONVERSATIONS = (
     "american-assembly.bowling-green",
 )
 Votes = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int8]]
+Picks = frozenset[tuple[str, int]]  # (direction, statement id)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one engine says about a conversation, reduced to what the table compares."""
+
+    groups: dict[int, int]  # participant id -> group (clustered participants only)
+    consensus: Picks  # the agree and disagree consensus lists, as one set
+    repness: dict[int, Picks]  # group -> its representative statements
 
 
 def synthetic(
@@ -85,8 +99,77 @@ def _ari(reference: dict[int, int], labels: dict[int, int]) -> float:
     return float(adjusted_rand_score([reference[p] for p in both], [labels[p] for p in both]))
 
 
-def _red_dwarf(votes: Votes, moderated: NDArray[np.int64]) -> Callable[[], dict[int, int]] | str:
-    """A closure running red-dwarf on the votes, or the reason it cannot run."""
+def _ours(model: OpinionMap) -> Outcome:
+    groups = dict(zip(model.participants_.tolist(), model.groups_.tolist(), strict=True))
+    return Outcome(
+        {p: g for p, g in groups.items() if g >= 0},
+        frozenset((c.direction, c.statement) for cs in model.consensus_.values() for c in cs),
+        {
+            g: frozenset((r.direction, r.statement) for r in reps)
+            for g, reps in enumerate(model.representative_)
+        },
+    )
+
+
+def _repness_on(votes: Votes, moderated: NDArray[np.int64], labels: Mapping[int, int]) -> Outcome:
+    """Our §9 step (counts, selection) run on someone else's groups, e.g. Polis' ``group-id``.
+
+    The export holds Polis' groups but not its representative statements; the statements our
+    repness step picks for Polis' own groups are the closest stand-in the data allow.
+    """
+    matrix = build_vote_matrix(*votes)
+    mod = np.isin(matrix.statements, moderated)
+    raw = np.array([labels.get(int(p), -1) for p in matrix.participants], dtype=np.int64)
+    used = np.unique(raw[raw >= 0])
+    groups = np.where(raw >= 0, np.searchsorted(used, raw), -1)
+    reps = representative(group_counts(matrix, groups, used.size), mod, matrix.statements, 5)
+    return Outcome(
+        {int(p): int(g) for p, g in labels.items()},
+        frozenset(),
+        {
+            int(used[g]): frozenset((r.direction, r.statement) for r in rs)
+            for g, rs in enumerate(reps)
+        },
+    )
+
+
+def _shared(a: frozenset[Any], b: frozenset[Any]) -> str:
+    """``shared/union`` of two sets (the numerator and denominator of their Jaccard index)."""
+    return f"{len(a & b)}/{len(a | b)}" if a | b else "–"
+
+
+def _repness_overlap(a: Outcome, b: Outcome) -> str:
+    """Representative statements both engines give to *the same* group, out of all given.
+
+    Groups are paired by members (the assignment maximising shared participants, Hungarian
+    method); a group left unpaired (unequal k) counts its statements in the union only. Reported
+    as ``shared/union``, summed over groups, where a pick is a (direction, statement) pair.
+    """
+    ga, gb = sorted(a.repness), sorted(b.repness)
+    if not ga or not gb:
+        return "–"
+    table = np.zeros((len(ga), len(gb)), dtype=np.int64)
+    ia, ib = {g: i for i, g in enumerate(ga)}, {g: i for i, g in enumerate(gb)}
+    for p, g in a.groups.items():
+        h = b.groups.get(p, -1)
+        if g in ia and h in ib:
+            table[ia[g], ib[h]] += 1
+    rows, cols = linear_sum_assignment(-table)
+    shared = sum(len(a.repness[ga[r]] & b.repness[gb[c]]) for r, c in zip(rows, cols, strict=True))
+    total = sum(len(v) for v in a.repness.values()) + sum(len(v) for v in b.repness.values())
+    return f"{shared}/{total - shared}"
+
+
+RedDwarf = tuple[Callable[[], Any], Callable[[Any], Outcome]]
+
+
+def _red_dwarf(votes: Votes, moderated: NDArray[np.int64]) -> RedDwarf | str:
+    """A closure running red-dwarf on the votes and one reading its result, or why it cannot run.
+
+    red-dwarf's ``run_pipeline`` returns ``consensus`` ({"agree"|"disagree": [{"tid", ...}]}),
+    ``repness`` ({group: [{"tid", "repful-for", ...}]}) and the groups in
+    ``participants_df["cluster_id"]``; only ``run_pipeline`` itself is timed.
+    """
     try:
         import pandas as pd  # noqa: PLC0415  (bench-only dependency)
         from reddwarf.implementations.base import run_pipeline  # noqa: PLC0415
@@ -104,15 +187,26 @@ def _red_dwarf(votes: Votes, moderated: NDArray[np.int64]) -> Callable[[], dict[
     records = frame.to_dict("records")
     mod = [int(s) for s in moderated]
 
-    def run() -> dict[int, int]:
-        result = run_pipeline(votes=records, mod_out_statement_ids=mod, random_state=0)
+    def run() -> Any:
+        return run_pipeline(votes=records, mod_out_statement_ids=mod, random_state=0)
+
+    def outcome(result: Any) -> Outcome:
+        groups: dict[int, int] = {}
         ids = getattr(result, "participants_df", None)
         if ids is not None and "cluster_id" in ids:
-            col = ids["cluster_id"]
-            return {int(p): int(g) for p, g in col.items() if not pd.isna(g)}
-        return {}
+            groups = {int(p): int(g) for p, g in ids["cluster_id"].items() if not pd.isna(g)}
+        consensus = frozenset(
+            (direction, int(st["tid"]))
+            for direction in ("agree", "disagree")
+            for st in (result.consensus or {}).get(direction, [])
+        )
+        repness = {
+            int(g): frozenset((st["repful-for"], int(st["tid"])) for st in sts)
+            for g, sts in (result.repness or {}).items()
+        }
+        return Outcome(groups, consensus, repness)
 
-    return run
+    return run, outcome
 
 
 def _row(
@@ -122,36 +216,55 @@ def _row(
     reference: dict[int, int],
     repeat: int,
     with_red_dwarf: bool,
+    same_groups: list[str] | None = None,
 ) -> str:
+    """One table row; ``reference`` is Polis' ``group-id`` (or the planted camps).
+
+    ``same_groups`` collects, per conversation, how far our repness step run on red-dwarf's own
+    groups reproduces red-dwarf's representative statements (the implementation check).
+    """
     ours_t, model = _timed(lambda: OpinionMap().fit(*votes, moderated_out=moderated), repeat)
-    ours = dict(zip(model.participants_.tolist(), model.groups_.tolist(), strict=True))
+    ours = _ours(model)
+    polis = _repness_on(votes, moderated, reference)
     cells = [
         name,
         f"{model.participants_.size:,} × {model.statements_.size:,}",
         f"{ours_t * 1000:.1f}",
     ]
-    rd: Callable[[], dict[int, int]] | str = (
-        _red_dwarf(votes, moderated) if with_red_dwarf else "skipped (quick)"
-    )
-    if callable(rd):
+    rd: RedDwarf | str = _red_dwarf(votes, moderated) if with_red_dwarf else "skipped (quick)"
+    theirs: Outcome | None = None
+    if not isinstance(rd, str):
         try:
-            rd_t, rd_groups = _timed(rd, repeat)
-            rd_k = len(set(rd_groups.values())) if rd_groups else "?"
-            rd_ari = f"{_ari(reference, rd_groups):.3f}" if rd_groups else "?"
+            rd_t, result = _timed(rd[0], repeat)
+            theirs = rd[1](result)
+            if same_groups is not None:
+                mine = _repness_on(votes, moderated, theirs.groups)
+                label = "synthetic" if name.startswith("synthetic") else name.split(".")[0]
+                same_groups.append(f"{label} {_repness_overlap(mine, theirs)}")
             cells += [f"{rd_t * 1000:.0f}", f"{rd_t / ours_t:.1f}×"]
         except Exception as exc:  # noqa: BLE001  (a bench must report, not crash)
             cells += [f"failed: {type(exc).__name__}", "–"]
-            rd_k, rd_ari = "–", "–"
     else:
         cells += [rd, "–"]
-        rd_k, rd_ari = "–", "–"
-    cells += [str(model.n_groups_), str(rd_k), f"{_ari(reference, ours):.3f}", str(rd_ari)]
+    rd_k = str(len(set(theirs.groups.values()))) if theirs and theirs.groups else "–"
+    rd_ari = f"{_ari(reference, theirs.groups):.3f}" if theirs and theirs.groups else "–"
+    cells += [
+        str(model.n_groups_),
+        rd_k,
+        str(len(set(reference.values()))),
+        f"{_ari(reference, ours.groups):.3f}",
+        rd_ari,
+        _shared(ours.consensus, theirs.consensus) if theirs else "–",
+        _repness_overlap(ours, theirs) if theirs else "–",
+        _repness_overlap(ours, polis),
+        _repness_overlap(theirs, polis) if theirs else "–",
+    ]
     return "| " + " | ".join(cells) + " |"
 
 
 def section(quick: bool = False) -> str:
     """The "Opinion map" section: speed and agreement with Polis' groups, ours vs red-dwarf."""
-    repeat = 1 if quick else 3
+    repeat = 1 if quick else 5
     lines = [
         "## Opinion map",
         "",
@@ -160,18 +273,32 @@ def section(quick: bool = False) -> str:
         f"{repeat} run(s). ARI = adjusted Rand index against Polis' exported `group-id` "
         "(synthetic: against the planted camps), over participants both sides cluster.",
         "",
+        "Overlaps are `shared/union` counts of picks, a pick being a (direction, statement) "
+        "pair, i.e. the numerator and denominator of a Jaccard index. *Consensus*: the agree and "
+        "disagree lists (top 5 each) as one set. *Repness*: each group's representative "
+        "statements (top 5), compared group by group after pairing the groups of the two sides by "
+        "shared members (Hungarian method); a group left unpaired (unequal k) adds its picks to "
+        "the union only. The export holds Polis' groups but not its representative statements, so "
+        "*Polis†* is our repness step (polis-math §9) run on Polis' own `group-id` groups "
+        "(synthetic: on the planted camps); Polis' consensus is group-blind and computed from the "
+        "same votes by the same formulas, so it is not a separate column.",
+        "",
         "| conversation | N × M | ours ms | red-dwarf ms | speed-up | our k | red-dwarf k "
-        "| our ARI | red-dwarf ARI |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| Polis k | our ARI | red-dwarf ARI | consensus ours/red-dwarf | repness ours/red-dwarf "
+        "| repness ours/Polis† | repness red-dwarf/Polis† |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+    same_groups: list[str] = []
     for name in CONVERSATIONS:
         folder = DATA / name
         if not folder.exists():
-            lines.append(f"| {name} | data missing | – | – | – | – | – | – | – |")
+            lines.append(f"| {name} | data missing |" + " – |" * 12)
             continue
         export = read_polis_export(folder)
         votes = _latest((export.participants, export.statements, export.values))
-        lines.append(_row(name, votes, export.moderated_out, export.polis_groups, repeat, True))
+        lines.append(
+            _row(name, votes, export.moderated_out, export.polis_groups, repeat, True, same_groups)
+        )
     votes, camp = synthetic(30_000, 2_000, 60)
     lines.append(
         _row(
@@ -181,8 +308,19 @@ def section(quick: bool = False) -> str:
             dict(enumerate(camp.tolist())),
             1,
             not quick,
+            same_groups,
         )
     )
+    if same_groups:
+        lines += [
+            "",
+            "Implementation check: our repness step run on red-dwarf's own groups picks "
+            "red-dwarf's representative statements (shared/union: "
+            + ", ".join(same_groups)
+            + "), so the repness columns compare groupings, not two readings of §9. Both "
+            "compute consensus group-blind with the same formulas; where the lists differ, "
+            "docs/methods/opinion.md says why.",
+        ]
     lines += [
         "",
         "Scaling of `OpinionMap.fit` alone (synthetic, 3 camps, 5,000 statements, 50 votes each):",

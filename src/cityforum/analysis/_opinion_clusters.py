@@ -63,11 +63,34 @@ def pool_points(xy: FloatArray) -> WeightedPoints:
     return WeightedPoints(points, weights, member_of)
 
 
-def _nearest(points: FloatArray, centres: FloatArray) -> IntArray:
-    """Index of the nearest centre for every point (ties go to the lower index)."""
-    # |p|² is the same for every centre of a row, so it cannot change the argmin: leave it out.
-    sq = (centres**2).sum(axis=1) - 2.0 * (points @ centres.T)
-    nearest: IntArray = np.argmin(sq, axis=1).astype(np.int64)
+def _lift(points: FloatArray) -> FloatArray:
+    """Rows ``[x, y, 1]``: times centres lifted to ``[-2cx, -2cy, |c|²]``, the distance table."""
+    return np.column_stack([points, np.ones(points.shape[0])])
+
+
+def _nearest(
+    points: FloatArray,
+    centres: FloatArray,
+    buffer: FloatArray | None = None,
+    lifted: FloatArray | None = None,
+) -> IntArray:
+    """Index of the nearest centre for every point (ties go to the lower index).
+
+    Compares ``|c|² - 2 p·c`` (``|p|²`` is the same for every centre of a row, so it cannot change
+    the argmin), computed as one matrix product of the lifted points ``[x, y, 1]`` (``lifted``,
+    precomputed by the caller) with ``[-2cx, -2cy, |c|²]``: one pass over the P x K table instead
+    of a product and a broadcast addition. OpenBLAS sums the three terms in order and scaling by
+    -2 is exact, so the values are bit for bit those of ``|c|² - 2 (p·c)`` (checked on the six
+    Polis conversations); another BLAS could round a last bit differently, which matters only
+    at an exact tie. ``buffer`` (at least P x K floats) is scratch space reused across the Lloyd
+    iterations: a fresh table per iteration costs more in page faults than the arithmetic.
+    """
+    n, k = points.shape[0], centres.shape[0]
+    sq = np.empty((n, k)) if buffer is None else buffer[: n * k].reshape(n, k)
+    rows = _lift(points) if lifted is None else lifted
+    lifted_centres = np.column_stack([-2.0 * centres, (centres**2).sum(axis=1)])
+    np.matmul(rows, lifted_centres.T, out=sq)
+    nearest: IntArray = np.argmin(sq, axis=1).astype(np.int64, copy=False)
     return nearest
 
 
@@ -87,18 +110,27 @@ def kmeans(
     """Polis' weighted Lloyd loop: empty clusters are dropped, stop when no centre moves ≥ 0.01.
 
     Returns the final centres and each point's cluster (0..k-1, in the order of ``centres``).
+    The weighted coordinates, the lifted points and the distance table's memory are set up once,
+    outside the loop; each iteration computes exactly what :func:`_weighted_means` would.
     """
-    labels = _nearest(points, centres)
+    weighted = [weights * points[:, d] for d in range(2)]
+    buffer = np.empty(points.shape[0] * centres.shape[0])
+    lifted = _lift(points)
+    labels = _nearest(points, centres, buffer, lifted)
     for _ in range(max_iter):
-        new, mass = _weighted_means(points, weights, labels, centres.shape[0])
+        k = centres.shape[0]
+        mass = np.bincount(labels, weights=weights, minlength=k)
+        sums = np.column_stack([np.bincount(labels, weights=w, minlength=k) for w in weighted])
         keep = mass > 0
-        if not np.all(keep):  # k shrinks; renumber the survivors in order
+        new = sums / np.where(keep, mass, 1.0)[:, None]
+        all_kept = bool(keep.all())
+        if not all_kept:  # k shrinks; renumber the survivors in order
             new = new[keep]
             centres = centres[keep]
         moved = np.sqrt(((new - centres) ** 2).sum(axis=1))
         centres = new
-        labels = _nearest(points, centres)
-        if np.all(keep) and np.all(moved < CONVERGENCE_SHIFT):
+        labels = _nearest(points, centres, buffer, lifted)
+        if all_kept and bool((moved < CONVERGENCE_SHIFT).all()):
             break
     # Final labels may leave a centre empty once more; renumber densely.
     used, labels = np.unique(labels, return_inverse=True)
@@ -132,17 +164,30 @@ def warm_centres(
     return centres
 
 
-def silhouette(centres: FloatArray, labels: IntArray, weights: FloatArray | None) -> float:
+def distances(centres: FloatArray) -> FloatArray:
+    """Euclidean distance between every pair of centres (the silhouette's input)."""
+    dist: FloatArray = np.sqrt(((centres[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2))
+    return dist
+
+
+def silhouette(
+    centres: FloatArray,
+    labels: IntArray,
+    weights: FloatArray | None,
+    dist: FloatArray | None = None,
+) -> float:
     """Mean silhouette of the base-cluster centres under a grouping (polis-math §8).
 
     ``weights=None`` is Polis' rule (each base cluster counts once); with weights, the mean
     distances and the final average are weighted by base-cluster size, which approximates the
-    silhouette over all participants without its quadratic cost.
+    silhouette over all participants without its quadratic cost. ``dist`` is
+    ``distances(centres)``, passed in when several groupings of the same centres are scored.
     """
     if labels.size == 0 or int(labels.max()) == 0:
         return -1.0  # a single group separates nothing
     w = np.ones(centres.shape[0]) if weights is None else weights
-    dist = np.sqrt(((centres[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2))
+    if dist is None:
+        dist = distances(centres)
     k = int(labels.max()) + 1
     onehot = np.zeros((centres.shape[0], k))
     onehot[np.arange(labels.size), labels] = w
@@ -193,6 +238,7 @@ def choose_groups(
         ks = list(range(2, min(max_groups, 2 + n_base // 12, n_base) + 1)) or [min(2, n_base)]
     best: tuple[float, IntArray] | None = None
     scores: dict[int, float] = {}
+    dist = distances(centres)  # the same for every k: computed once
     for k in ks:
         init = (
             warm_centres(centres, sizes, warm_labels[k], k)
@@ -200,7 +246,7 @@ def choose_groups(
             else initial_centres(centres, k)
         )
         _, labels = kmeans(centres, sizes, init, max_iter)
-        score = silhouette(centres, labels, sizes if weighted_silhouette else None)
+        score = silhouette(centres, labels, sizes if weighted_silhouette else None, dist)
         scores[k] = score
         # Ties go to the larger k, as in Polis (its arg-max over k = 2..max_k keeps the last of
         # equal scores); ``ks`` ascends, so ``>=`` keeps the last.

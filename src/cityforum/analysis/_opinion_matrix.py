@@ -88,7 +88,11 @@ def as_values(raw: Any) -> NDArray[np.int8]:
         raise InvalidVotesError(f"values must be one-dimensional, got shape {arr.shape}")
     if arr.dtype.kind not in "iuf":
         raise InvalidVotesError(f"values must be numbers -1, 0 or 1; got dtype {arr.dtype}")
-    bad = ~np.isin(arr, (-1, 0, 1))
+    # Two or three comparisons instead of np.isin, which sorts (0.5 ms at 225,000 votes).
+    if arr.dtype.kind == "f":
+        bad = ~((arr == 0) | (arr == 1) | (arr == -1))  # NaN and fractions are bad too
+    else:
+        bad = (arr < -1) | (arr > 1)
     if np.any(bad):
         first = int(np.flatnonzero(bad)[0])
         raise InvalidVotesError(

@@ -6,13 +6,17 @@ vectors are found without ever forming the N x M dense matrix.
 
 Why not Polis' 100 power iterations from a random vector: they converge to the same top
 eigenvectors of ``YᵀY`` when they converge at all, but the result depends on the random start and,
-with a small spectral gap, on when the loop stopped. We solve for the eigenvectors exactly: a
-dense eigendecomposition of the M x M Gram matrix when it is cheap to form, otherwise Lanczos
-(ARPACK) from a fixed start vector. The sign is then fixed by a rule (largest loading positive,
-or agreement with a previous fit), so the map does not flip between runs.
+with a small spectral gap, on when the loop stopped. We solve for the eigenvectors exactly, on
+the columns of ``Y`` that are not all zero (moderated statements and unanimous ones carry no
+direction), by the cheapest of three routes (:func:`route`): the Gram matrix from dense BLAS,
+the Gram matrix from a sparse product, or Lanczos (ARPACK) on ``v ↦ Yᵀ(Yv)``, always from a fixed
+start vector. The sign is then fixed by a rule (largest loading positive, or agreement with a
+previous fit), so the map does not flip between runs.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,11 +27,16 @@ from cityforum.analysis._opinion_matrix import VoteMatrix
 
 FloatArray = NDArray[np.float64]
 
-# Form the Gram matrix YᵀY densely when the sparse product costs at most this many
-# multiply-adds (sum of squared row lengths) and M x M fits comfortably in memory.
-_GRAM_MAX_WORK = 30_000_000
-_GRAM_MAX_COLUMNS = 3_000
-_DENSE_MAX_CELLS = 4_000_000
+# Cost model for choosing how to find the two leading eigenvectors, in units of one multiply-add
+# of a scipy sparse product. Measured on the 2-core development machine (one BLAS thread): a
+# dense BLAS multiply-add costs about 1/50 of that, a sparse Gram product (``YᵀY`` in CSR) about
+# 3 (it allocates and sums scattered entries), and Lanczos on ``v ↦ Yᵀ(Yv)`` converges in about
+# 20-30 products with each of ``Y`` and ``Yᵀ`` (the gaps λ₂/λ₁, λ₃/λ₂ of opinion data are ≤ 0.8).
+_DENSE_SPEED = 50.0
+_SPARSE_GRAM_COST = 3.0
+_OPERATOR_PRODUCTS = 60.0
+_GRAM_MAX_COLUMNS = 3_000  # an M x M Gram matrix above this is too much memory to form
+_DENSE_MAX_CELLS = 4_000_000  # never densify Y beyond this many cells (32 MB)
 _FULL_EIGH_COLUMNS = 64
 
 
@@ -62,22 +71,68 @@ def _sign_fixed(comps: FloatArray, previous: FloatArray | None) -> FloatArray:
     return out
 
 
-def principal_components(
-    y: sp.csr_array, start: FloatArray | None = None, previous: FloatArray | None = None
-) -> FloatArray:
-    """The two leading principal directions (unit rows, shape 2 x M) of the centred ``Y``.
+def _active_columns(y: sp.csr_array) -> tuple[NDArray[np.intp], sp.csr_array]:
+    """The columns of ``Y`` holding a non-zero entry, and ``Y`` restricted to them.
 
-    ``start`` is a warm-start vector for Lanczos (the previous first component, polis-math §5.3);
-    ``previous`` (2 x M, aligned to the current columns) fixes the sign to match an earlier map.
-    Fewer than two meaningful directions (e.g. one statement) leave zero rows.
+    Moderated-out statements, and statements every voter answered alike, are all-zero columns of
+    ``Y``: they add a zero row and column to ``YᵀY`` and a zero loading to every eigenvector with
+    a non-zero eigenvalue. Dropping them first shrinks the eigenproblem (austria-climate: 522 to
+    277 columns, a quarter of the dense work) without changing the directions.
+    """
+    active = np.zeros(y.shape[1], dtype=bool)
+    active[y.indices[y.data != 0]] = True
+    cols = np.flatnonzero(active)
+    if cols.size == y.shape[1]:
+        return cols, y
+    keep = active[y.indices]
+    kept_before = np.zeros(keep.size + 1, dtype=np.int64)
+    np.cumsum(keep, out=kept_before[1:])
+    new_index = np.cumsum(active) - 1
+    reduced = sp.csr_array(
+        (y.data[keep], new_index[y.indices[keep]].astype(np.int32), kept_before[y.indptr]),
+        shape=(y.shape[0], cols.size),
+    )
+    return cols, reduced
+
+
+Route = Literal["dense gram", "sparse gram", "operator"]
+
+
+def route(y: sp.csr_array) -> Route:
+    """How :func:`_leading_pair` finds the eigenvectors of ``YᵀY``: the cheapest exact route.
+
+    By the cost model above: a dense Gram matrix from BLAS (small and medium conversations), a
+    sparse Gram product (few votes per participant but too many cells to densify), or Lanczos on
+    the operator ``v ↦ Yᵀ(Yv)``, which never forms ``YᵀY`` (large conversations).
     """
     n_rows, n_cols = y.shape
-    comps = np.zeros((2, n_cols))
-    n_comp = min(2, n_rows, n_cols)
     row_nnz = np.diff(y.indptr).astype(np.float64)
-    v0 = np.ones(n_cols) if start is None or not np.any(start) else start
-    if n_cols <= _GRAM_MAX_COLUMNS and float(row_nnz @ row_nnz) <= _GRAM_MAX_WORK or n_cols <= 3:
-        if n_rows * n_cols <= _DENSE_MAX_CELLS:  # small: BLAS on the dense matrix is fastest
+    dense_work = n_rows * n_cols * n_cols / _DENSE_SPEED
+    if n_rows * n_cols > _DENSE_MAX_CELLS:
+        dense_work = np.inf
+    sparse_work = _SPARSE_GRAM_COST * float(row_nnz @ row_nnz)
+    gram_work = min(dense_work, sparse_work)
+    if n_cols <= 3 or (n_cols <= _GRAM_MAX_COLUMNS and gram_work <= _OPERATOR_PRODUCTS * y.nnz):
+        return "dense gram" if dense_work <= sparse_work else "sparse gram"
+    return "operator"
+
+
+def _leading_pair(y: sp.csr_array, v0: FloatArray) -> FloatArray:
+    """The two leading eigenvectors of ``YᵀY`` (rows of a 2 x M array), by :func:`route`."""
+    n_rows, n_cols = y.shape
+    out = np.zeros((2, n_cols))
+    n_comp = min(2, n_rows, n_cols)
+    how = route(y)
+    if how == "operator":
+        yt = y.T.tocsr()
+
+        def gram_times(v: FloatArray) -> FloatArray:
+            return np.asarray(yt @ (y @ v), dtype=np.float64)
+
+        op = LinearOperator((n_cols, n_cols), matvec=gram_times, dtype=np.float64)
+        eigval, eigvec = eigsh(op, k=2, which="LA", v0=v0, tol=1e-9)
+    else:
+        if how == "dense gram":
             dense = y.toarray()
             gram = dense.T @ dense
         else:
@@ -86,19 +141,31 @@ def principal_components(
             eigval, eigvec = np.linalg.eigh(gram)
         else:  # two eigenpairs of a few hundred: Lanczos is 10x cheaper than a full eigh
             eigval, eigvec = eigsh(gram, k=2, which="LA", v0=v0, tol=1e-10)
-        top = np.argsort(eigval)[::-1][:n_comp]
-        comps[:n_comp] = eigvec[:, top].T
-        comps[:n_comp][eigval[top] <= 1e-12 * max(float(eigval.max()), 1.0)] = 0.0
-    else:
-        yt = y.T.tocsr()
+    top = np.argsort(eigval)[::-1][:n_comp]
+    out[:n_comp] = eigvec[:, top].T
+    # A direction with a zero eigenvalue is arbitrary (e.g. the second one of two exactly
+    # opposed camps): leave it out rather than report noise.
+    out[:n_comp][eigval[top] <= 1e-12 * max(float(eigval.max()), 1.0)] = 0.0
+    return out
 
-        def gram_times(v: FloatArray) -> FloatArray:
-            return np.asarray(yt @ (y @ v), dtype=np.float64)
 
-        op = LinearOperator((n_cols, n_cols), matvec=gram_times, dtype=np.float64)
-        eigval, eigvec = eigsh(op, k=2, which="LA", v0=v0, tol=1e-9)
-        top = np.argsort(eigval)[::-1]
-        comps[:] = eigvec[:, top].T
+def principal_components(
+    y: sp.csr_array, start: FloatArray | None = None, previous: FloatArray | None = None
+) -> FloatArray:
+    """The two leading principal directions (unit rows, shape 2 x M) of the centred ``Y``.
+
+    ``start`` is a warm-start vector for Lanczos (the previous first component, polis-math §5.3);
+    ``previous`` (2 x M, aligned to the current columns) fixes the sign to match an earlier map.
+    Fewer than two meaningful directions (e.g. one statement) leave zero rows. Loadings of
+    all-zero columns of ``Y`` (moderated statements) are exactly 0.
+    """
+    comps = np.zeros((2, y.shape[1]))
+    cols, reduced = _active_columns(y)
+    if cols.size:
+        v0 = np.ones(cols.size)
+        if start is not None and np.any(start[cols]):
+            v0 = start[cols]
+        comps[:, cols] = _leading_pair(reduced, v0)
     return _sign_fixed(comps, previous)
 
 

@@ -22,7 +22,8 @@ Exceptions (all :class:`ValueError` subclasses)::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -208,6 +209,18 @@ class OpinionMap:
         and groups seed the k-means (polis-math §4, §5.3, §7).
         """
         self._validate_params()
+        with _one_blas_thread():
+            return self._fit(participants, statements, values, moderated_out, previous)
+
+    def _fit(
+        self,
+        participants: Any,
+        statements: Any,
+        values: Any,
+        moderated_out: Iterable[int],
+        previous: OpinionMap | None,
+    ) -> OpinionMap:
+        """The body of :meth:`fit`, run with BLAS held to one thread."""
         matrix = build_vote_matrix(participants, statements, values)
         mod_ids = as_ids("moderated_out", np.fromiter(moderated_out, dtype=object))
         moderated = np.isin(matrix.statements, mod_ids)
@@ -330,6 +343,37 @@ class OpinionMap:
         np.add.at(table, (base[known], before[known]), 1)
         labels = np.where(table.sum(axis=1) > 0, table.argmax(axis=1), -1)
         return {prev.n_groups_: labels.astype(np.int64)}
+
+
+_BLAS_CONTROLLER: Any = None
+
+
+@contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """Hold BLAS (numpy's and scipy's OpenBLAS) to one thread while a fit runs.
+
+    Why: the fit's BLAS calls are small (a Gram matrix of a few hundred columns, matrix-vector
+    products inside Lanczos, 2-D distance tables), each a millisecond or less on one core. Split
+    over threads they gain little on an idle machine, but on a busy one every call waits for a
+    second core to be scheduled: on the shared 2-core development machine that made the PCA of
+    austria-climate take 30-60 ms instead of 2-7 ms. scikit-learn holds BLAS to one thread in its
+    own k-means for the same reason. The limit is process-wide while it lasts (OpenBLAS has one
+    setting), and it is given back on exit. ``threadpoolctl`` comes with scikit-learn; without it
+    the fit runs on the default threads, with the same results up to rounding.
+    """
+    global _BLAS_CONTROLLER
+    if _BLAS_CONTROLLER is None:
+        try:
+            from threadpoolctl import ThreadpoolController  # noqa: PLC0415
+        except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
+            _BLAS_CONTROLLER = False
+        else:
+            _BLAS_CONTROLLER = ThreadpoolController()
+    if _BLAS_CONTROLLER is False:
+        yield
+        return
+    with _BLAS_CONTROLLER.limit(limits=1, user_api="blas"):
+        yield
 
 
 def _previous_labels(prev: OpinionMap, labels: IntArray, participant_ids: IntArray) -> IntArray:
