@@ -64,11 +64,19 @@ run: install
 	@echo "cityforum is serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
 	@PORT=$(PORT) $(BIN)/cityforum serve --port $(PORT)
 
-# The suite: everything on SQLite (analysis and browser tests included), then every
+# The suite: everything on SQLite (analysis and browser tests included), and every
 # database test again on a PostgreSQL server the tests start from the system binaries.
+# The two passes run side by side: most of the suite waits on servers, subprocesses and
+# disks rather than computing, so together they take little longer than the longer one.
+# The PostgreSQL pass prints as it goes; the SQLite pass's output follows when it ends.
 test: install
-	@$(BIN)/python -m pytest -q
-	@$(BIN)/python -m pytest -q --postgres --ignore=tests/analysis --ignore=tests/browser
+	@mkdir -p var; \
+	$(BIN)/python -m pytest -q -p no:cacheprovider > var/test-sqlite.log 2>&1 & lite=$$!; \
+	$(BIN)/python -m pytest -q --postgres --ignore=tests/analysis --ignore=tests/browser; pg=$$?; \
+	wait $$lite; sqlite=$$?; \
+	echo "=== SQLite pass (var/test-sqlite.log) ==="; cat var/test-sqlite.log; \
+	echo "=== SQLite pass: exit $$sqlite; PostgreSQL pass: exit $$pg ==="; \
+	test $$sqlite -eq 0 && test $$pg -eq 0
 
 test-sqlite: install
 	@$(BIN)/python -m pytest -q
