@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, WithJsonSchema, field_validator
 
 from cityforum.core.numbers import INT64_MAX, INT64_MIN, fits_int64
 
@@ -30,8 +30,7 @@ def no_nul(value: Any) -> Any:
         if "\x00" in value:
             raise ValueError(_("The text holds a NUL character."))
     elif isinstance(value, int) and not isinstance(value, bool):
-        if not fits_int64(value):
-            raise ValueError(_("The number is too large."))
+        fits(value)
     elif isinstance(value, dict):
         for key, item in value.items():
             no_nul(key)
@@ -45,8 +44,21 @@ def no_nul(value: Any) -> Any:
 #: A string query parameter: any text but NUL.
 Text = Annotated[str, AfterValidator(no_nul)]
 
-#: A whole-number query parameter that names something stored (an id, a year): 64 bits.
-Int = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
+
+def fits(value: int) -> int:
+    """``value`` unchanged; a ``ValueError`` (422, in the request's language) beyond 64 bits."""
+    if not fits_int64(value):
+        raise ValueError(_("The number is too large."))
+    return value
+
+
+#: A whole-number query parameter that names something stored (an id, a year): 64 bits. The
+#: schema states the range; the message is ours, translated (pydantic's is English only).
+Int = Annotated[
+    int,
+    AfterValidator(fits),
+    WithJsonSchema({"type": "integer", "minimum": INT64_MIN, "maximum": INT64_MAX}),
+]
 
 
 class Input(Schema):

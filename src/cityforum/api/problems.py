@@ -18,6 +18,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from . import field_messages
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "/api/v1/problems/"
 WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
@@ -58,7 +60,7 @@ def _field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     out = []
     for error in errors:
         loc = [str(part) for part in error.get("loc", []) if part not in ("body", "query", "path")]
-        out.append({"field": ".".join(loc), "message": str(error.get("msg", ""))})
+        out.append({"field": ".".join(loc), "message": field_messages.message(error)})
     return out
 
 
