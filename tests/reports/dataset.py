@@ -33,6 +33,7 @@ from cityforum.statements.services import cast_vote
 from cityforum.synthesis.review_services import reject_theme, rename_theme
 from cityforum.synthesis.services import run_opinion_map
 from cityforum.synthesis.themes_services import approve_themes, run_themes
+from tests.synthesis.test_themes_runs import SENTENCES as THEME_SENTENCES
 
 PASSWORD = "a-long-pass-phrase"
 ZENOBIA_NAME = "Zenobia Quillfeather"
@@ -42,53 +43,11 @@ REJECTED_LABEL = "Thème écarté par les organisateurs"
 UNAPPROVED_LABEL = "Brouillon jamais approuvé"
 CONSENSUS_STATEMENT = "Every neighbourhood deserves clean drinking water."
 
+#: The synthesis tests' French and Spanish sentences (tourism only in Spanish, the planted
+#: regional specificity), and English ones of the same topics for the report's three languages.
 SENTENCES: dict[str, dict[str, list[str]]] = {
-    "fr": {
-        "water": [
-            "L'eau potable doit arriver dans chaque quartier.",
-            "Les coupures d'eau touchent les familles pauvres.",
-            "Une régie publique de l'eau et l'accès à l'eau pour tous.",
-            "Récupérer l'eau de pluie pour l'irrigation des jardins.",
-        ],
-        "housing": [
-            "Le logement social manque dans notre ville.",
-            "Les loyers des logements sont trop chers pour les jeunes.",
-            "Rénover l'habitat ancien et construire des logements.",
-            "Un logement digne pour chaque famille.",
-        ],
-        "mobility": [
-            "Plus de bus et de transports en commun vers la périphérie.",
-            "La mobilité des habitants dépend du tramway.",
-            "Un réseau cyclable et des transports en commun fréquents.",
-            "Les déplacements quotidiens en bus sont trop longs.",
-        ],
-    },
-    "es": {
-        "water": [
-            "El agua potable debe llegar a todos los barrios.",
-            "Los cortes de agua afectan a las familias pobres.",
-            "Agua pública y derecho al agua para todos.",
-            "Aprovechar el agua de lluvia para el riego.",
-        ],
-        "housing": [
-            "Falta vivienda social en nuestra ciudad.",
-            "Los alquileres de las viviendas son demasiado caros.",
-            "Rehabilitar las viviendas antiguas y construir vivienda.",
-            "Una vivienda digna para cada hogar.",
-        ],
-        "mobility": [
-            "Más autobuses y transporte público hacia la periferia.",
-            "La movilidad de los vecinos depende del metro.",
-            "Una red ciclable y transporte público frecuente.",
-            "Los desplazamientos diarios en autobús son largos.",
-        ],
-        "tourism": [
-            "El turismo masivo expulsa a los vecinos del centro.",
-            "Los pisos turísticos y airbnb suben los precios.",
-            "Limitar los hoteles y el turismo en el casco antiguo.",
-            "Los turistas llenan las calles y el turismo crece sin control.",
-        ],
-    },
+    "fr": THEME_SENTENCES["fr"],
+    "es": THEME_SENTENCES["es"],
     "en": {
         "water": [
             "Clean drinking water must reach every neighbourhood.",
