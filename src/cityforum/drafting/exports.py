@@ -20,13 +20,13 @@ import json
 import re
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from cityforum.core.languages import CONTENT_LANGUAGES, Translated
+from cityforum.core import exports
+from cityforum.core.languages import Translated
 from cityforum.core.pdf import render_pdf, typeset
 
 from .models import Article, Document
@@ -43,23 +43,10 @@ PDF_TEMPLATE = "drafting/export/document.html"
 
 
 def clean_format(value: Any) -> str:
-    if value not in FORMATS:
-        raise ValidationError(
-            _("Unknown export format “%(format)s”; choose one of: %(formats)s.")
-            % {"format": value, "formats": ", ".join(FORMATS)},
-            code="format",
-        )
-    return str(value)
+    return exports.clean_format(value, FORMATS)
 
 
-def clean_language(value: Any) -> str:
-    if value not in CONTENT_LANGUAGES:
-        raise ValidationError(
-            _("Unknown language “%(code)s”; choose one of: %(codes)s.")
-            % {"code": value, "codes": ", ".join(CONTENT_LANGUAGES)},
-            code="language",
-        )
-    return str(value)
+clean_language = exports.clean_language
 
 
 # --- the description every format is made from ----------------------------------------------

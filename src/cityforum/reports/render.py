@@ -10,12 +10,11 @@ import base64
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cityforum.core.languages import CONTENT_LANGUAGES
+from cityforum.core import exports
 from cityforum.core.pdf import render_pdf
 
 from .blocks import Report
@@ -32,23 +31,12 @@ SITE_CSS = Path(__file__).resolve().parent.parent / "static" / "cityforum" / "si
 
 
 def clean_format(value: Any) -> str:
-    if value not in FORMATS:
-        raise ValidationError(
-            _("Unknown report format “%(format)s”; choose one of: %(formats)s.")
-            % {"format": value, "formats": ", ".join(FORMATS)},
-            code="format",
-        )
-    return str(value)
+    return exports.clean_format(
+        value, FORMATS, _("Unknown report format “%(format)s”; choose one of: %(formats)s.")
+    )
 
 
-def clean_language(value: Any) -> str:
-    if value not in CONTENT_LANGUAGES:
-        raise ValidationError(
-            _("Unknown language “%(code)s”; choose one of: %(codes)s.")
-            % {"code": value, "codes": ", ".join(CONTENT_LANGUAGES)},
-            code="language",
-        )
-    return str(value)
+clean_language = exports.clean_language
 
 
 def to_pdf(report: Report) -> bytes:
