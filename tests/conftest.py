@@ -50,13 +50,14 @@ def django_db_modify_db_settings(
     from django.conf import settings
     from django.db import connections
 
+    from cityforum.settings.base import postgres_options
     from cityforum.testing.postgres import PostgresServer
 
     server = PostgresServer().start()
     request.addfinalizer(server.stop)
     database = settings.DATABASES["default"]
     database.update(dj_database_url.parse(server.url))
-    database["OPTIONS"] = {}
+    database["OPTIONS"] = postgres_options()  # as in production (prepared vote statement)
     database["CONN_MAX_AGE"] = 0
     if "default" in connections:
         connections["default"].close()

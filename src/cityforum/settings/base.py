@@ -65,6 +65,16 @@ def sqlite_database(path: Path) -> dict[str, object]:
     }
 
 
+def postgres_options() -> dict[str, object]:
+    """psycopg options for PostgreSQL: prepare a statement at its first use on a connection,
+    but only those run through ``cityforum.core.prepared.prepared_cursor`` (the vote write);
+    Django's own cursors bind on the client and are never prepared.
+    ``DATABASE_PREPARED_STATEMENTS=0`` gives Django's default, ``None``: never prepare.
+    """
+    prepared = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+    return {"prepare_threshold": 0 if prepared else None}
+
+
 def database_from_environment() -> dict[str, object]:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
@@ -75,6 +85,11 @@ def database_from_environment() -> dict[str, object]:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {error}") from error
     if config.get("ENGINE") == "django.db.backends.sqlite3":
         return sqlite_database(Path(str(config["NAME"])))
+    if "postgresql" in str(config.get("ENGINE", "")):
+        config["OPTIONS"] = {
+            **dict(config.get("OPTIONS") or {}),  # type: ignore[call-overload]
+            **postgres_options(),
+        }
     return config
 
 
