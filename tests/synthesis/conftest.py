@@ -3,7 +3,10 @@ UberX, 1,921 participants, CC BY 4.0), imported by the statements app's service.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,18 +46,49 @@ def imported(consultation: Consultation, vtaiwan: Path) -> Consultation:
     return consultation
 
 
+CurrentVote = tuple[int, int, int, dt.datetime, dt.datetime]
+
+
+@functools.cache
+def _vtaiwan_votes(folder: Path) -> tuple[Any, list[CurrentVote]]:
+    """The export, and each (statement, participant) pair's current vote as (comment id,
+    participant id, value, first cast, last cast), the log's order giving the times. Read
+    once per test session: it is the same for every test."""
+    from cityforum.analysis.polis_export import read_polis_export
+
+    export = read_polis_export(folder)
+    start = dt.datetime(2015, 8, 1, tzinfo=dt.UTC)
+    current: dict[tuple[int, int], list[Any]] = {}
+    for i, (pid, sid, value) in enumerate(
+        zip(
+            export.participants.tolist(),
+            export.statements.tolist(),
+            export.values.tolist(),
+            strict=True,
+        )
+    ):
+        moment = start + dt.timedelta(seconds=i)
+        if (sid, pid) in current:
+            current[sid, pid][0] = value
+            current[sid, pid][2] = moment
+        else:
+            current[sid, pid] = [value, moment, moment]
+    return export, [(sid, pid, *vote) for (sid, pid), vote in current.items()]
+
+
 @pytest.fixture
 def conversation(consultation: Consultation, vtaiwan: Path) -> Consultation:
-    """vTaiwan's statements and current votes written straight with the models (quicker than
+    """vTaiwan's statements and current votes written straight to the tables (quicker than
     the import service, which also writes every vote event): statements keep their comment id
     as ``source_id`` (rejected when moderated out), voters their participant id as public id,
-    and each pair's last vote is its current vote, first cast in the order of the log."""
-    import datetime as dt
+    and each pair's last vote is its current vote, first cast in the order of the log. The
+    49,000 votes go in with one multi-row write (``COPY`` on PostgreSQL), a few seconds
+    less per test than ``bulk_create``."""
+    from django.db import connection
 
-    from cityforum.analysis.polis_export import read_polis_export
     from cityforum.statements.models import Statement, Vote, Voter
 
-    export = read_polis_export(vtaiwan)
+    export, votes = _vtaiwan_votes(vtaiwan)
     rejected = set(export.moderated_out.tolist())
     Statement.objects.bulk_create(
         [
@@ -77,28 +111,20 @@ def conversation(consultation: Consultation, vtaiwan: Path) -> Consultation:
         ]
     )
     voters = dict(Voter.objects.filter(consultation=consultation).values_list("public_id", "pk"))
-    start = dt.datetime(2015, 8, 1, tzinfo=dt.UTC)
-    current: dict[tuple[int, int], list] = {}
-    for i, (pid, sid, value) in enumerate(
-        zip(
-            export.participants.tolist(),
-            export.statements.tolist(),
-            export.values.tolist(),
-            strict=True,
-        )
-    ):
-        moment = start + dt.timedelta(seconds=i)
-        key = (statements[sid], voters[pid])
-        if key in current:
-            current[key][0] = value
-            current[key][2] = moment
+    rows = [
+        (statements[sid], voters[pid], value, 1, first, last)
+        for sid, pid, value, first, last in votes
+    ]
+    columns = "statement_id, voter_id, value, revision, created_at, updated_at"
+    table = connection.ops.quote_name(Vote._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
         else:
-            current[key] = [value, moment, moment]
-    Vote.objects.bulk_create(
-        [
-            Vote(statement_id=s, voter_id=v, value=value, created_at=first, updated_at=last)
-            for (s, v), (value, first, last) in current.items()
-        ],
-        batch_size=5000,
-    )
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608
+                rows,
+            )
     return consultation

@@ -251,15 +251,16 @@ class WriteProgress:
             return 0
 
     def settle(self, timeout: float = 30) -> None:
-        """PostgreSQL: wait until no other client is connected (a killed client's backend
-        notices, rolls back and ends)."""
+        """PostgreSQL: wait until no other client is inside a transaction or a statement (a
+        killed client's backend notices, rolls back and ends). Idle connections, such as the
+        served site's persistent ones, hold nothing uncommitted and are not waited for."""
         if self._conn is None:
             return
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             row = self._conn.execute(
                 "SELECT COUNT(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
-                " AND pid <> pg_backend_pid()"
+                " AND pid <> pg_backend_pid() AND state <> 'idle'"
             ).fetchone()
             if row is not None and row[0] == 0:
                 return
