@@ -11,7 +11,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .languages import CONTENT_LANGUAGES
+from .languages import clean_language
+
+__all__ = ["clean_format", "clean_language"]
 
 
 def clean_format(value: Any, formats: Iterable[str], message: str | None = None) -> str:
@@ -24,16 +26,5 @@ def clean_format(value: Any, formats: Iterable[str], message: str | None = None)
         raise ValidationError(
             template % {"format": value, "formats": ", ".join(formats)},
             code="format",
-        )
-    return str(value)
-
-
-def clean_language(value: Any) -> str:
-    """``value`` if it is a content language (fr, en, es), else a ``ValidationError``."""
-    if value not in CONTENT_LANGUAGES:
-        raise ValidationError(
-            _("Unknown language “%(code)s”; choose one of: %(codes)s.")
-            % {"code": value, "codes": ", ".join(CONTENT_LANGUAGES)},
-            code="language",
         )
     return str(value)

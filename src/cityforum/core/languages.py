@@ -8,12 +8,29 @@ in the admin; a reader sees the active language, or French when that one is empt
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 CONTENT_LANGUAGES: tuple[str, ...] = ("fr", "en", "es")
 SOURCE_LANGUAGE = "fr"
+
+
+def clean_language(value: Any, codes: Iterable[str] = CONTENT_LANGUAGES) -> str:
+    """``value`` if it is one of ``codes`` (by default the content languages), else a
+    ``ValidationError`` naming them, in the person's language: one message wherever a
+    language is asked for (contributions, statements, profiles, exports)."""
+    codes = list(codes)
+    if value not in codes:
+        raise ValidationError(
+            _("Unknown language “%(code)s”; choose one of: %(codes)s.")
+            % {"code": value, "codes": ", ".join(codes)},
+            code="language",
+        )
+    return str(value)
 
 
 def active_language() -> str:

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityforum.core.audit import record
-from cityforum.core.languages import CONTENT_LANGUAGES
+from cityforum.core.languages import CONTENT_LANGUAGES, clean_language
 
 from .models import (
     MAX_ARTICLE_LENGTH,
@@ -51,16 +51,6 @@ from .models import (
 
 def _collapse(text: Any) -> str:
     return "\n".join(" ".join(line.split()) for line in str(text or "").strip().splitlines())
-
-
-def clean_language(language: Any) -> str:
-    if language not in CONTENT_LANGUAGES:
-        raise ValidationError(
-            _("Unknown language “%(code)s”; choose one of: %(codes)s.")
-            % {"code": language, "codes": ", ".join(CONTENT_LANGUAGES)},
-            code="language",
-        )
-    return str(language)
 
 
 def clean_kind(kind: Any) -> str:

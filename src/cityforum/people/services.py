@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from cityforum.cities.models import City, Country
 from cityforum.core.audit import record
+from cityforum.core.languages import clean_language
 from cityforum.programme.models import Region
 
 from .models import ApiToken, Organisation, Role, User
@@ -99,14 +100,7 @@ def _clean_email(email: str) -> str:
 
 
 def _clean_language(language: str) -> str:
-    codes = [code for code, _name in settings.LANGUAGES]
-    if language not in codes:
-        raise ValidationError(
-            _("Unknown language “%(code)s”; choose one of: %(codes)s.")
-            % {"code": language, "codes": ", ".join(codes)},
-            code="language",
-        )
-    return language
+    return clean_language(language, [code for code, _name in settings.LANGUAGES])
 
 
 def _clean_text(value: str, limit: int, too_long: str) -> str:

@@ -20,6 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cityforum.core import languages
 from cityforum.core.audit import record
 from cityforum.core.prepared import prepared_cursor
 from cityforum.core.sqlite_writer import one_writer
@@ -55,14 +56,8 @@ def clean_text(text: Any) -> str:
 
 
 def clean_language(language: Any) -> str:
-    codes = language_codes()
-    if language not in codes:
-        raise ValidationError(
-            _("Unknown language “%(code)s”; choose one of: %(codes)s.")
-            % {"code": language, "codes": ", ".join(codes)},
-            code="language",
-        )
-    return str(language)
+    """A statement may be in any language the site speaks, not only the content languages."""
+    return languages.clean_language(language, language_codes())
 
 
 # --- Statements ----------------------------------------------------------------------
