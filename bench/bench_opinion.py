@@ -22,6 +22,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score
 
 from cityforum.analysis._opinion_matrix import build_vote_matrix
+from cityforum.analysis._opinion_pca import MissingVotes
 from cityforum.analysis._opinion_statements import group_counts, representative
 from cityforum.analysis.opinion import OpinionMap
 from cityforum.analysis.polis_export import read_polis_export
@@ -217,13 +218,20 @@ def _row(
     repeat: int,
     with_red_dwarf: bool,
     same_groups: list[str] | None = None,
+    missing_votes: MissingVotes = "mean",
 ) -> str:
     """One table row; ``reference`` is Polis' ``group-id`` (or the planted camps).
 
     ``same_groups`` collects, per conversation, how far our repness step run on red-dwarf's own
     groups reproduces red-dwarf's representative statements (the implementation check).
+    ``missing_votes`` is how the Polis version that made the export treated missing votes
+    (``PolisExport.missing_votes``); where it is not today's method, the ARI cell also gives the
+    figure of today's method.
     """
-    ours_t, model = _timed(lambda: OpinionMap().fit(*votes, moderated_out=moderated), repeat)
+    ours_t, model = _timed(
+        lambda: OpinionMap(missing_votes=missing_votes).fit(*votes, moderated_out=moderated),
+        repeat,
+    )
     ours = _ours(model)
     polis = _repness_on(votes, moderated, reference)
     cells = [
@@ -248,11 +256,15 @@ def _row(
         cells += [rd, "–"]
     rd_k = str(len(set(theirs.groups.values()))) if theirs and theirs.groups else "–"
     rd_ari = f"{_ari(reference, theirs.groups):.3f}" if theirs and theirs.groups else "–"
+    our_ari = f"{_ari(reference, ours.groups):.3f}"
+    if missing_votes != "mean":
+        today = _ours(OpinionMap().fit(*votes, moderated_out=moderated))
+        our_ari += f" (missing votes as passes; today's method {_ari(reference, today.groups):.3f})"
     cells += [
         str(model.n_groups_),
         rd_k,
         str(len(set(reference.values()))),
-        f"{_ari(reference, ours.groups):.3f}",
+        our_ari,
         rd_ari,
         _shared(ours.consensus, theirs.consensus) if theirs else "–",
         _repness_overlap(ours, theirs) if theirs else "–",
@@ -271,7 +283,10 @@ def section(quick: bool = False) -> str:
         "`OpinionMap.fit` vs red-dwarf `run_pipeline`, same process, same input (latest vote per "
         "pair). Times are the best of "
         f"{repeat} run(s). ARI = adjusted Rand index against Polis' exported `group-id` "
-        "(synthetic: against the planted camps), over participants both sides cluster.",
+        "(synthetic: against the planted camps), over participants both sides cluster. Each "
+        "export is fitted as the Polis version that computed it treated missing votes "
+        "(`PolisExport.missing_votes`, read off the export: only scoop-hivemind.ubi, computed by "
+        "Polis' 2017 math, counts them as passes); docs/methods/opinion.md explains.",
         "",
         "Overlaps are `shared/union` counts of picks, a pick being a (direction, statement) "
         "pair, i.e. the numerator and denominator of a Jaccard index. *Consensus*: the agree and "
@@ -297,7 +312,16 @@ def section(quick: bool = False) -> str:
         export = read_polis_export(folder)
         votes = _latest((export.participants, export.statements, export.values))
         lines.append(
-            _row(name, votes, export.moderated_out, export.polis_groups, repeat, True, same_groups)
+            _row(
+                name,
+                votes,
+                export.moderated_out,
+                export.polis_groups,
+                repeat,
+                True,
+                same_groups,
+                export.missing_votes,
+            )
         )
     votes, camp = synthetic(30_000, 2_000, 60)
     lines.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from cityforum.analysis.opinion import (
     OpinionMap,
     OpinionMapError,
 )
-from cityforum.analysis.polis_export import PolisExportError, read_polis_export
+from cityforum.analysis.polis_export import PolisExport, PolisExportError, read_polis_export
 
 
 def test_every_error_is_an_opinion_map_error_and_a_value_error() -> None:
@@ -78,6 +79,8 @@ def test_unknown_moderated_ids_are_ignored_but_non_integer_ones_refused() -> Non
 def test_invalid_parameters_are_refused_in_fit() -> None:
     with pytest.raises(InvalidVotesError, match="max_groups"):
         OpinionMap(max_groups=1).fit([0], [0], [1])
+    with pytest.raises(InvalidVotesError, match="missing_votes must be 'mean' or 'pass'"):
+        OpinionMap(missing_votes="zero").fit([0, 1], [0, 0], [1, -1])  # type: ignore[arg-type]
 
 
 def test_a_single_participant_is_too_small_to_group() -> None:
@@ -150,3 +153,27 @@ def test_line_numbers_count_physical_lines_after_a_multiline_field(tmp_path: Pat
 def test_missing_folder_files_are_reported(tmp_path: Path) -> None:
     with pytest.raises(PolisExportError, match="comments.csv"):
         read_polis_export(tmp_path)
+
+
+def _export_with_low_voters(n_low: int) -> PolisExport:
+    """20 full voters on 8 statements and ``n_low`` one-vote participants, all grouped by Polis."""
+    pids = [p for p in range(20) for _ in range(8)] + list(range(100, 100 + n_low))
+    sids = [s for _ in range(20) for s in range(8)] + [0] * n_low
+    groups = {p: p % 2 for p in [*range(20), *range(100, 100 + n_low)]}
+    return PolisExport(
+        np.asarray(pids, dtype=np.int64),
+        np.asarray(sids, dtype=np.int64),
+        np.ones(len(pids), dtype=np.int8),
+        np.zeros(0, dtype=np.int64),
+        np.arange(8, dtype=np.int64),
+        groups,
+    )
+
+
+def test_an_export_grouping_more_low_voters_than_the_top_up_allows_counted_missing_as_passes() -> (
+    None
+):
+    assert _export_with_low_voters(15).missing_votes == "mean"  # the top-up can explain 15
+    assert _export_with_low_voters(16).missing_votes == "pass"
+    ungrouped = dataclasses.replace(_export_with_low_voters(20), polis_groups={})
+    assert ungrouped.missing_votes == "mean"  # no groups in the export: nothing to read off

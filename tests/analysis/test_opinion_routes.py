@@ -56,12 +56,28 @@ def test_every_route_to_the_principal_directions_gives_the_same_components(
     monkeypatch: pytest.MonkeyPatch, settings: dict[str, float], expected: str
 ) -> None:
     m = build_vote_matrix(*camps(300, 90, 30))
-    y, _ = centred_ratings(m, np.zeros(90, dtype=bool))
+    centred = centred_ratings(m, np.zeros(90, dtype=bool))
+    y = centred.sparse
     for name, value in settings.items():
         monkeypatch.setattr(_opinion_pca, name, value)
     assert route(y) == expected
-    comps = principal_components(y)
+    comps = principal_components(centred)
     assert comps == pytest.approx(reference_components(y.toarray()), abs=1e-8)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"_DENSE_MAX_CELLS": 0, "_SPARSE_GRAM_COST": 1e-9}, {"_OPERATOR_PRODUCTS": 1e-9}],
+)
+def test_every_route_applies_the_rank_one_correction_of_missing_votes_as_passes(
+    monkeypatch: pytest.MonkeyPatch, settings: dict[str, float]
+) -> None:
+    m = build_vote_matrix(*camps(300, 90, 30))
+    centred = centred_ratings(m, np.zeros(90, dtype=bool), missing="pass")
+    for name, value in settings.items():
+        monkeypatch.setattr(_opinion_pca, name, value)
+    dense = centred.sparse.toarray() - centred.offset  # Y = S - 1μᵀ, formed in full
+    assert principal_components(centred) == pytest.approx(reference_components(dense), abs=1e-8)
 
 
 def test_all_zero_columns_get_zero_loadings_and_leave_the_others_unchanged() -> None:
@@ -73,8 +89,9 @@ def test_all_zero_columns_get_zero_loadings_and_leave_the_others_unchanged() -> 
     vals = np.concatenate([vals, np.ones(120, dtype=np.int64), -np.ones(120, dtype=np.int64)])
     full = build_vote_matrix(pids, sids, vals)
     moderated = full.statements == 13
-    y, _ = centred_ratings(full, moderated)
-    comps = principal_components(y)
+    centred = centred_ratings(full, moderated)
+    y = centred.sparse
+    comps = principal_components(centred)
     extra = np.isin(full.statements, [12, 13])
     assert np.all(comps[:, extra] == 0.0)
     assert comps[:, ~extra] == pytest.approx(reference_components(y.toarray()[:, ~extra]))

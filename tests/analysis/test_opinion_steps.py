@@ -10,7 +10,12 @@ import pytest
 from cityforum.analysis import _opinion_clusters
 from cityforum.analysis._opinion_clusters import choose_groups, kmeans, pool_points, silhouette
 from cityforum.analysis._opinion_matrix import build_vote_matrix
-from cityforum.analysis._opinion_pca import centred_ratings, principal_components, project
+from cityforum.analysis._opinion_pca import (
+    Centred,
+    centred_ratings,
+    principal_components,
+    project,
+)
 from cityforum.analysis._opinion_statements import (
     Counts,
     consensus,
@@ -54,22 +59,24 @@ def test_a_pass_is_stored_but_a_missing_vote_is_not() -> None:
 
 def test_missing_cells_are_imputed_with_the_column_mean_so_they_centre_to_zero() -> None:
     m = build_vote_matrix([0, 1, 2, 0], [0, 0, 0, 1], [1, 1, -1, 1])
-    y, means = centred_ratings(m, np.zeros(2, dtype=bool))
-    assert means.tolist() == pytest.approx([1 / 3, 1.0])
-    assert y.toarray() == pytest.approx(np.array([[2 / 3, 0.0], [2 / 3, 0.0], [-4 / 3, 0.0]]))
+    centred = centred_ratings(m, np.zeros(2, dtype=bool))
+    assert centred.means.tolist() == pytest.approx([1 / 3, 1.0])
+    assert centred.offset is None
+    assert centred.sparse.toarray() == pytest.approx(
+        np.array([[2 / 3, 0.0], [2 / 3, 0.0], [-4 / 3, 0.0]])
+    )
 
 
 def test_a_moderated_column_becomes_zero_for_everyone() -> None:
     m = build_vote_matrix([0, 1], [0, 1], [1, -1])
-    y, means = centred_ratings(m, np.array([False, True]))
-    assert means[1] == 0.0
-    assert y.toarray()[:, 1].tolist() == [0.0, 0.0]
+    centred = centred_ratings(m, np.array([False, True]))
+    assert centred.means[1] == 0.0
+    assert centred.sparse.toarray()[:, 1].tolist() == [0.0, 0.0]
 
 
 def test_first_component_of_two_opposed_camps_loads_every_statement_equally() -> None:
     m = build_vote_matrix(*two_camps(n_statements=4))
-    y, _ = centred_ratings(m, np.zeros(4, dtype=bool))
-    comps = principal_components(y)
+    comps = principal_components(centred_ratings(m, np.zeros(4, dtype=bool)))
     assert comps[0] == pytest.approx(np.full(4, 0.5))  # sign rule: largest loading positive
     assert np.linalg.norm(comps[0]) == pytest.approx(1.0)
 
@@ -78,7 +85,7 @@ def test_projection_scales_sparse_voters_out_as_if_they_had_voted_on_everything(
     y = build_vote_matrix([0], [0], [1]).csr(np.array([1.0]))
     comps = np.array([[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]])
     y4 = type(y)((y.data, y.indices, y.indptr), shape=(1, 4))
-    xy = project(y4, comps, np.array([1]), 4)
+    xy = project(Centred(y4, np.zeros(4)), comps, np.array([1]), 4)
     assert xy.tolist() == [[2.0, 0.0]]  # sqrt(4 / 1) * 1
 
 
@@ -186,6 +193,44 @@ def test_group_informed_consensus_is_the_product_of_smoothed_agree_shares() -> N
         agree=np.array([[3], [1]]), disagree=np.array([[0], [1]]), trials=np.array([[4], [2]])
     )
     assert group_informed_consensus(counts)[0] == pytest.approx((4 / 6) * (2 / 4))
+
+
+def test_missing_votes_as_passes_centre_on_every_participant_and_project_without_scaling() -> None:
+    # Statement 0: 1, 1, -1; statement 1: only participant 0 voted (1). As passes the missing
+    # cells are 0, so the means are over all three participants: 1/3 and 1/3.
+    m = build_vote_matrix([0, 1, 2, 0], [0, 0, 0, 1], [1, 1, -1, 1])
+    centred = centred_ratings(m, np.zeros(2, dtype=bool), missing="pass")
+    assert centred.means.tolist() == pytest.approx([1 / 3, 1 / 3])
+    dense_y = centred.sparse.toarray() - centred.offset
+    assert dense_y == pytest.approx(np.array([[2 / 3, 2 / 3], [2 / 3, -1 / 3], [-4 / 3, -1 / 3]]))
+    comps = np.array([[1.0, 0.0], [0.0, 1.0]])
+    xy = project(centred, comps, np.full(3, 2), 2)
+    assert xy == pytest.approx(dense_y)  # every cell counts as cast: scale sqrt(2 / 2) = 1
+
+
+def test_missing_votes_as_passes_equal_explicit_pass_votes_for_the_map_and_the_groups() -> None:
+    rng = np.random.default_rng(5)
+    pids, sids, vals = [], [], []
+    for p in range(40):
+        for s in rng.choice(12, size=int(rng.integers(1, 12)), replace=False):
+            pids.append(p)
+            sids.append(int(s))
+            vals.append(1 if (p % 2 == 0) == (s % 3 == 0) else -1)
+    have = set(zip(pids, sids, strict=True))
+    fill = [(p, s) for p in dict.fromkeys(pids) for s in dict.fromkeys(sids) if (p, s) not in have]
+    filled = OpinionMap().fit(
+        pids + [p for p, _ in fill], sids + [s for _, s in fill], vals + [0] * len(fill), [3]
+    )
+    as_pass = OpinionMap(missing_votes="pass").fit(pids, sids, vals, [3])
+    assert as_pass.coords_ == pytest.approx(filled.coords_, abs=1e-12)
+    assert as_pass.groups_.tolist() == filled.groups_.tolist()
+    assert as_pass.in_conversation_.all()  # nobody falls below min(7, M)
+    default = OpinionMap().fit(pids, sids, vals, [3])
+    assert not default.in_conversation_.all()
+    # Statistics count real votes only: a missing vote is not a "seen" pass there.
+    assert [r.statement for r in as_pass.consensus_["agree"]] == [
+        r.statement for r in OpinionMap().fit(pids, sids, vals, [3]).consensus_["agree"]
+    ]
 
 
 # §4 in-conversation rule, end to end ---------------------------------------------------------

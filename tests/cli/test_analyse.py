@@ -181,6 +181,19 @@ def test_options_reach_the_engine(tmp_path: Path) -> None:
     assert len(doc["groups"]) <= 3
 
 
+def test_missing_votes_as_passes_groups_everyone_who_voted(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    result = _run(_need(LONDON), "--out", out, "--missing-votes", "pass")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text("utf-8"))
+    assert doc["parameters"]["missing_votes"] == "pass"
+    assert all(p["group"] is not None for p in doc["participants"].values())  # 26, not 24
+    assert len(doc["participants"]) == 26
+    bad = _run(_need(LONDON), "--out", out, "--missing-votes", "zero")
+    assert bad.exit_code == 2
+    assert "'zero' is not one of 'mean', 'pass'" in bad.output
+
+
 def test_progress_goes_to_stderr_for_large_inputs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

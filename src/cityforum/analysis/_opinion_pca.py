@@ -16,6 +16,7 @@ previous fit), so the map does not flip between runs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -40,22 +41,44 @@ _DENSE_MAX_CELLS = 4_000_000  # never densify Y beyond this many cells (32 MB)
 _FULL_EIGH_COLUMNS = 64
 
 
+MissingVotes = Literal["mean", "pass"]
+
+
+@dataclass(frozen=True)
+class Centred:
+    """The centred rating matrix ``Y``, kept sparse.
+
+    ``missing="mean"`` (Polis since October 2017): a missing vote is imputed by its column mean,
+    so after centring it is exactly 0 and ``Y`` (``sparse``) has the pattern of the votes.
+    ``missing="pass"``: a missing vote counts as a pass (0), so after centring it is ``-μ_j`` and
+    ``Y = S - 1μᵀ`` is dense; it is kept as the sparse votes ``S`` plus the rank-one correction
+    ``offset = μ``, which every product below applies without densifying.
+    """
+
+    sparse: sp.csr_array
+    means: FloatArray
+    offset: FloatArray | None = None
+
+
 def centred_ratings(
-    matrix: VoteMatrix, moderated: NDArray[np.bool_]
-) -> tuple[sp.csr_array, FloatArray]:
-    """Return ``Y`` (sparse, same pattern as the votes) and the column means ``μ``.
+    matrix: VoteMatrix, moderated: NDArray[np.bool_], missing: MissingVotes = "mean"
+) -> Centred:
+    """Centre the rating matrix; see :class:`Centred` for the two treatments of missing votes.
 
     Moderated-out columns are all zeros in the rating matrix, so their mean and their ``Y``
     entries are 0 (polis-math §3, §5.1).
     """
-    n_cols = matrix.shape[1]
+    n_rows, n_cols = matrix.shape
     values = matrix.values.astype(np.float64)
     values[moderated[matrix.indices]] = 0.0
-    counts = np.bincount(matrix.indices, minlength=n_cols).astype(np.float64)
     sums = np.bincount(matrix.indices, weights=values, minlength=n_cols)
+    if missing == "pass":
+        means = sums / n_rows
+        return Centred(matrix.csr(values), means, offset=means)
+    counts = np.bincount(matrix.indices, minlength=n_cols).astype(np.float64)
     means = np.divide(sums, counts, out=np.zeros(n_cols), where=counts > 0)
     values -= means[matrix.indices]
-    return matrix.csr(values), means
+    return Centred(matrix.csr(values), means)
 
 
 def _sign_fixed(comps: FloatArray, previous: FloatArray | None) -> FloatArray:
@@ -72,12 +95,14 @@ def _sign_fixed(comps: FloatArray, previous: FloatArray | None) -> FloatArray:
 
 
 def _active_columns(y: sp.csr_array) -> tuple[NDArray[np.intp], sp.csr_array]:
-    """The columns of ``Y`` holding a non-zero entry, and ``Y`` restricted to them.
+    """The columns of ``y`` holding a non-zero entry, and ``y`` restricted to them.
 
     Moderated-out statements, and statements every voter answered alike, are all-zero columns of
     ``Y``: they add a zero row and column to ``YᵀY`` and a zero loading to every eigenvector with
     a non-zero eigenvalue. Dropping them first shrinks the eigenproblem (austria-climate: 522 to
-    277 columns, a quarter of the dense work) without changing the directions.
+    277 columns, a quarter of the dense work) without changing the directions. With missing votes
+    as passes, ``y`` is ``S`` and a column of ``Y = S - 1μᵀ`` is zero exactly when ``S``'s is
+    (then ``μ_j = 0``), so the same test applies.
     """
     active = np.zeros(y.shape[1], dtype=bool)
     active[y.indices[y.data != 0]] = True
@@ -117,8 +142,13 @@ def route(y: sp.csr_array) -> Route:
     return "operator"
 
 
-def _leading_pair(y: sp.csr_array, v0: FloatArray) -> FloatArray:
-    """The two leading eigenvectors of ``YᵀY`` (rows of a 2 x M array), by :func:`route`."""
+def _leading_pair(y: sp.csr_array, v0: FloatArray, offset: FloatArray | None = None) -> FloatArray:
+    """The two leading eigenvectors of ``YᵀY`` (rows of a 2 x M array), by :func:`route`.
+
+    With ``offset`` (``Y = y - 1·offsetᵀ``, offset = the column means of ``y``):
+    ``YᵀY = yᵀy - N·offset·offsetᵀ``, because ``yᵀ1 = N·offset``; a rank-one correction of the
+    Gram matrix, or of each product in Lanczos.
+    """
     n_rows, n_cols = y.shape
     out = np.zeros((2, n_cols))
     n_comp = min(2, n_rows, n_cols)
@@ -127,7 +157,10 @@ def _leading_pair(y: sp.csr_array, v0: FloatArray) -> FloatArray:
         yt = y.T.tocsr()
 
         def gram_times(v: FloatArray) -> FloatArray:
-            return np.asarray(yt @ (y @ v), dtype=np.float64)
+            out = np.asarray(yt @ (y @ v), dtype=np.float64)
+            if offset is not None:
+                out -= n_rows * float(offset @ v) * offset
+            return out
 
         op = LinearOperator((n_cols, n_cols), matvec=gram_times, dtype=np.float64)
         eigval, eigvec = eigsh(op, k=2, which="LA", v0=v0, tol=1e-9)
@@ -137,6 +170,8 @@ def _leading_pair(y: sp.csr_array, v0: FloatArray) -> FloatArray:
             gram = dense.T @ dense
         else:
             gram = (y.T @ y).toarray()
+        if offset is not None:
+            gram -= n_rows * np.outer(offset, offset)
         if n_cols <= _FULL_EIGH_COLUMNS:
             eigval, eigvec = np.linalg.eigh(gram)
         else:  # two eigenpairs of a few hundred: Lanczos is 10x cheaper than a full eigh
@@ -150,7 +185,7 @@ def _leading_pair(y: sp.csr_array, v0: FloatArray) -> FloatArray:
 
 
 def principal_components(
-    y: sp.csr_array, start: FloatArray | None = None, previous: FloatArray | None = None
+    centred: Centred, start: FloatArray | None = None, previous: FloatArray | None = None
 ) -> FloatArray:
     """The two leading principal directions (unit rows, shape 2 x M) of the centred ``Y``.
 
@@ -159,24 +194,29 @@ def principal_components(
     Fewer than two meaningful directions (e.g. one statement) leave zero rows. Loadings of
     all-zero columns of ``Y`` (moderated statements) are exactly 0.
     """
+    y = centred.sparse
     comps = np.zeros((2, y.shape[1]))
     cols, reduced = _active_columns(y)
     if cols.size:
         v0 = np.ones(cols.size)
         if start is not None and np.any(start[cols]):
             v0 = start[cols]
-        comps[:, cols] = _leading_pair(reduced, v0)
+        offset = None if centred.offset is None else centred.offset[cols]
+        comps[:, cols] = _leading_pair(reduced, v0, offset)
     return _sign_fixed(comps, previous)
 
 
 def project(
-    y: sp.csr_array, comps: FloatArray, n_cast: NDArray[np.int64], n_statements: int
+    centred: Centred, comps: FloatArray, n_cast: NDArray[np.int64], n_statements: int
 ) -> FloatArray:
     """Participants' 2-D positions with Polis' sparsity scaling ``sqrt(M / max(n'_p, 1))``.
 
     ``n_cast`` is ``n'_p``: cells of the rating matrix a participant has a value in, which counts
-    every moderated-out column because those are set to 0 for everyone (polis-math §3, §6).
+    every moderated-out column because those are set to 0 for everyone (polis-math §3, §6). With
+    missing votes as passes every cell has a value, ``n'_p = M`` and the scale is 1.
     """
-    scores = np.asarray(y @ comps.T, dtype=np.float64)
+    scores = np.asarray(centred.sparse @ comps.T, dtype=np.float64)
+    if centred.offset is not None:
+        scores -= centred.offset @ comps.T
     scale = np.sqrt(n_statements / np.maximum(n_cast, 1).astype(np.float64))
     return scores * scale[:, None]

@@ -43,7 +43,12 @@ from cityforum.analysis._opinion_errors import (
     OpinionMapError,
 )
 from cityforum.analysis._opinion_matrix import VoteMatrix, as_ids, build_vote_matrix
-from cityforum.analysis._opinion_pca import centred_ratings, principal_components, project
+from cityforum.analysis._opinion_pca import (
+    MissingVotes,
+    centred_ratings,
+    principal_components,
+    project,
+)
 from cityforum.analysis._opinion_statements import (
     ConsensusStatement,
     DivisiveStatement,
@@ -95,6 +100,16 @@ class OpinionMap:
         k of the base clustering that the groups are built from.
     weighted_silhouette : bool, default False
         Weight base clusters by size in the silhouette (Polis counts each once).
+    missing_votes : {"mean", "pass"}, default "mean"
+        How the map treats a statement a participant did not vote on. ``"mean"`` (Polis since
+        October 2017): imputed by the statement's mean, so it carries no opinion, and only
+        participants with ``min(min_votes, M)`` votes are clustered. ``"pass"``: counted as a
+        pass, so every participant is clustered and projected without the sparsity scaling.
+        This is what Polis computed from February to October 2017 on any conversation with a
+        moderated-out statement (empty cells became 0 when moderated columns were zeroed; fixed
+        in Polis commits 90b5b9e6 and 30355e11), and it reproduces exports made then (see
+        :attr:`cityforum.analysis.polis_export.PolisExport.missing_votes`). Representative,
+        consensus and divisive statements always count real votes only.
     max_representative, max_consensus, max_divisive : int, default 5
         Lengths of the statement lists.
 
@@ -136,6 +151,7 @@ class OpinionMap:
         min_participants: int = MIN_PARTICIPANTS,
         n_base_clusters: int = BASE_CLUSTERS,
         weighted_silhouette: bool = False,
+        missing_votes: MissingVotes = "mean",
         max_representative: int = 5,
         max_consensus: int = 5,
         max_divisive: int = 5,
@@ -147,6 +163,7 @@ class OpinionMap:
         self.min_participants = min_participants
         self.n_base_clusters = n_base_clusters
         self.weighted_silhouette = weighted_silhouette
+        self.missing_votes = missing_votes
         self.max_representative = max_representative
         self.max_consensus = max_consensus
         self.max_divisive = max_divisive
@@ -161,6 +178,7 @@ class OpinionMap:
             "min_participants",
             "n_base_clusters",
             "weighted_silhouette",
+            "missing_votes",
             "max_representative",
             "max_consensus",
             "max_divisive",
@@ -192,6 +210,10 @@ class OpinionMap:
         check_int("n_base_clusters", 2)
         for name in ("max_representative", "max_consensus", "max_divisive"):
             check_int(name, 0)
+        if self.missing_votes not in ("mean", "pass"):
+            raise InvalidVotesError(
+                f"missing_votes must be 'mean' or 'pass'; got {self.missing_votes!r}"
+            )
 
     def fit(
         self,
@@ -230,11 +252,15 @@ class OpinionMap:
         prev = previous if previous is not None and hasattr(previous, "groups_") else None
 
         in_conv = self._in_conversation(matrix, prev)
-        y, means = centred_ratings(matrix, moderated)
+        centred = centred_ratings(matrix, moderated, self.missing_votes)
         start, previous_comps = self._previous_components(matrix, prev)
-        comps = principal_components(y, start, previous_comps)
-        n_cast = np.bincount(matrix.cell_rows()[~moderated[matrix.indices]], minlength=n_rows)
-        coords = project(y, comps, n_cast + int(moderated.sum()), n_cols)
+        comps = principal_components(centred, start, previous_comps)
+        if self.missing_votes == "pass":
+            n_cast = np.full(n_rows, n_cols, dtype=np.int64)
+        else:
+            n_cast = np.bincount(matrix.cell_rows()[~moderated[matrix.indices]], minlength=n_rows)
+            n_cast += int(moderated.sum())
+        coords = project(centred, comps, n_cast, n_cols)
 
         rows = np.flatnonzero(in_conv)
         if rows.size < 2:
@@ -274,7 +300,7 @@ class OpinionMap:
         self.base_clusters_ = base_clusters
         self.base_centers_ = base_centres
         self.components_ = comps
-        self.center_ = means
+        self.center_ = centred.means
         self.moderated_ = moderated
         self.n_groups_ = k
         self.silhouettes_ = grouping.silhouettes
@@ -287,7 +313,12 @@ class OpinionMap:
         return self
 
     def _in_conversation(self, matrix: VoteMatrix, prev: OpinionMap | None) -> NDArray[np.bool_]:
-        """§4: ``n_p ≥ min(min_votes, M)`` on the raw matrix, topped up, sticky across fits."""
+        """§4: ``n_p ≥ min(min_votes, M)`` on the raw matrix, topped up, sticky across fits.
+
+        With missing votes counted as passes everyone has ``M`` votes, so everyone is in.
+        """
+        if self.missing_votes == "pass":
+            return np.ones(matrix.shape[0], dtype=bool)
         n_votes = np.diff(matrix.indptr)
         in_conv = n_votes >= min(self.min_votes, matrix.shape[1])
         if prev is not None:

@@ -16,11 +16,13 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from cityforum.analysis._opinion_errors import OpinionMapError
+from cityforum.analysis.opinion import MIN_PARTICIPANTS, MIN_VOTES
 
 __all__ = ["PolisExport", "PolisExportError", "read_polis_export"]
 
@@ -41,6 +43,31 @@ class PolisExport:
     moderated_out: IntArray
     statement_ids: IntArray  # every statement of comments.csv, voted on or not
     polis_groups: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def missing_votes(self) -> Literal["mean", "pass"]:
+        """How the Polis version that computed ``polis_groups`` treated missing votes.
+
+        Why it can be read off the export: Polis since October 2017 groups a participant only
+        from ``min(7, M)`` votes on (``M`` statements with votes), topping the grouped set up to
+        15 at most, so at most about 15 grouped participants can have fewer votes. From February
+        to October 2017 its math turned every empty cell into a pass whenever a statement was
+        moderated out, so everyone had ``M`` "votes" and was grouped. An export whose groups
+        hold more than :data:`MIN_PARTICIPANTS` participants below the threshold was computed
+        that way: ``"pass"`` (``OpinionMap(missing_votes="pass")`` reproduces it); otherwise
+        ``"mean"``, Polis' current method and our default. Of the public conversations, only
+        scoop-hivemind.ubi (August 2017: all 234 grouped, 60 with fewer than 7 votes) is
+        ``"pass"``.
+        """
+        if not self.polis_groups or self.participants.size == 0:
+            return "mean"
+        stride = int(self.statements.max()) + 1
+        cells = np.unique(self.participants * stride + self.statements)  # one per voted pair
+        pids, n_votes = np.unique(cells // stride, return_counts=True)
+        n_statements = np.unique(self.statements).size
+        grouped = np.isin(pids, np.fromiter(self.polis_groups, dtype=np.int64))
+        below = int(np.sum(grouped & (n_votes < min(MIN_VOTES, n_statements))))
+        return "pass" if below > MIN_PARTICIPANTS else "mean"
 
 
 def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:

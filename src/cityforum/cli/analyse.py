@@ -77,8 +77,24 @@ def analyse() -> None:
     show_default=True,
     help="Largest number of groups considered.",
 )
+@click.option(
+    "--missing-votes",
+    type=click.Choice(["mean", "pass"]),
+    default="mean",
+    show_default=True,
+    help=(
+        "A statement someone did not vote on: 'mean' carries no opinion (Polis' method); "
+        "'pass' counts it as a pass, as Polis did in 2017 (to reproduce exports made then)."
+    ),
+)
 def votes(
-    folder: Path, out: Path, seed: int, groups: int | None, min_votes: int, max_groups: int
+    folder: Path,
+    out: Path,
+    seed: int,
+    groups: int | None,
+    min_votes: int,
+    max_groups: int,
+    missing_votes: str,
 ) -> None:
     """Opinion groups of a Pol.is export folder DIR (the Pol.is method), written as JSON.
 
@@ -112,7 +128,11 @@ def votes(
 
     progress.step(f"Fitting the opinion map ({export.values.size:,} votes)…")
     model = OpinionMap(
-        random_state=seed, min_votes=min_votes, max_groups=max_groups, n_groups=groups
+        random_state=seed,
+        min_votes=min_votes,
+        max_groups=max_groups,
+        n_groups=groups,
+        missing_votes=missing_votes,  # type: ignore[arg-type]  # click checked the choice
     )
     try:
         model.fit(export.participants, export.statements, export.values, export.moderated_out)
