@@ -118,6 +118,7 @@ def test_reader_sorts_votes_by_time_and_reads_moderation(tmp_path: Path) -> None
     )
     assert export.participants.tolist() == [2, 1]
     assert export.values.tolist() == [1, -1]
+    assert export.timestamps is not None and export.timestamps.tolist() == [10, 20]
     assert export.moderated_out.tolist() == [1]
 
 

@@ -126,7 +126,14 @@ def test_the_fast_votes_reader_gives_the_csv_readers_arrays() -> None:
     )
     assert fast is not None
     slow = read_polis_export(folder)
-    for name in ("participants", "statements", "values", "moderated_out", "statement_ids"):
+    for name in (
+        "participants",
+        "statements",
+        "values",
+        "moderated_out",
+        "statement_ids",
+        "timestamps",
+    ):
         np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
         assert getattr(fast, name).dtype == getattr(slow, name).dtype, name
 

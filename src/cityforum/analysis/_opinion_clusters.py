@@ -210,10 +210,17 @@ def silhouette(
 
 @dataclass(frozen=True)
 class Grouping:
-    """The chosen opinion groups over base clusters, with every candidate k's silhouette."""
+    """The chosen opinion groups over base clusters, with every candidate k's silhouette.
+
+    ``candidates[k]`` is the grouping found for each k tried (Polis keeps them all: the next
+    update warm-starts each k from its own previous grouping, and its k smoothing may pick a k
+    other than the best one).
+    """
 
     labels: IntArray  # group of each base cluster
     silhouettes: dict[int, float]
+    candidates: dict[int, IntArray]
+    k: int
 
 
 def choose_groups(
@@ -236,8 +243,9 @@ def choose_groups(
         ks = [min(n_groups, n_base)]
     else:
         ks = list(range(2, min(max_groups, 2 + n_base // 12, n_base) + 1)) or [min(2, n_base)]
-    best: tuple[float, IntArray] | None = None
+    best: tuple[float, int] | None = None
     scores: dict[int, float] = {}
+    candidates: dict[int, IntArray] = {}
     dist = distances(centres)  # the same for every k: computed once
     for k in ks:
         init = (
@@ -248,9 +256,10 @@ def choose_groups(
         _, labels = kmeans(centres, sizes, init, max_iter)
         score = silhouette(centres, labels, sizes if weighted_silhouette else None, dist)
         scores[k] = score
+        candidates[k] = labels
         # Ties go to the larger k, as in Polis (its arg-max over k = 2..max_k keeps the last of
         # equal scores); ``ks`` ascends, so ``>=`` keeps the last.
         if best is None or score >= best[0]:
-            best = (score, labels)
+            best = (score, k)
     assert best is not None
-    return Grouping(best[1], scores)
+    return Grouping(candidates[best[1]], scores, candidates, best[1])

@@ -110,6 +110,10 @@ class OpinionMap:
         in Polis commits 90b5b9e6 and 30355e11), and it reproduces exports made then (see
         :attr:`cityforum.analysis.polis_export.PolisExport.missing_votes`). Representative,
         consensus and divisive statements always count real votes only.
+    k_buffer : int, default 4
+        Polis' k smoothing, applied when fitting with ``previous=``: the number of groups
+        changes only once the silhouette has preferred the new k in this many consecutive fits
+        (Polis' ``group-k-buffer``), so a live map does not flip between k at every update.
     max_representative, max_consensus, max_divisive : int, default 5
         Lengths of the statement lists.
 
@@ -130,6 +134,11 @@ class OpinionMap:
     n_groups_ : int
     silhouettes_ : dict[int, float]
         Silhouette of each candidate k.
+    group_candidates_ : dict[int, ndarray of int]
+        For each k tried, the group of each base cluster (the next fit's warm start for that k).
+    k_smoother_ : tuple[int, int, int]
+        Polis' k-smoothing state: the k the silhouette preferred, for how many consecutive fits,
+        and the k used.
     moderated_ : ndarray of bool
         Statements treated as moderated out.
     representative_ : list[list[RepresentativeStatement]]
@@ -152,6 +161,7 @@ class OpinionMap:
         n_base_clusters: int = BASE_CLUSTERS,
         weighted_silhouette: bool = False,
         missing_votes: MissingVotes = "mean",
+        k_buffer: int = 4,
         max_representative: int = 5,
         max_consensus: int = 5,
         max_divisive: int = 5,
@@ -164,6 +174,7 @@ class OpinionMap:
         self.n_base_clusters = n_base_clusters
         self.weighted_silhouette = weighted_silhouette
         self.missing_votes = missing_votes
+        self.k_buffer = k_buffer
         self.max_representative = max_representative
         self.max_consensus = max_consensus
         self.max_divisive = max_divisive
@@ -179,6 +190,7 @@ class OpinionMap:
             "n_base_clusters",
             "weighted_silhouette",
             "missing_votes",
+            "k_buffer",
             "max_representative",
             "max_consensus",
             "max_divisive",
@@ -208,6 +220,7 @@ class OpinionMap:
         check_int("n_groups", 2, allow_none=True)
         check_int("min_participants", 0)
         check_int("n_base_clusters", 2)
+        check_int("k_buffer", 1)
         for name in ("max_representative", "max_consensus", "max_divisive"):
             check_int(name, 0)
         if self.missing_votes not in ("mean", "pass"):
@@ -241,8 +254,13 @@ class OpinionMap:
         values: Any,
         moderated_out: Iterable[int],
         previous: OpinionMap | None,
+        with_statements: bool = True,
     ) -> OpinionMap:
-        """The body of :meth:`fit`, run with BLAS held to one thread."""
+        """The body of :meth:`fit`, run with BLAS held to one thread.
+
+        ``with_statements=False`` stops after the groups (no representative, consensus or
+        divisive statements): what the intermediate updates of a replay need, a third faster.
+        """
         matrix = build_vote_matrix(participants, statements, values)
         mod_ids = as_ids("moderated_out", np.fromiter(moderated_out, dtype=object))
         moderated = np.isin(matrix.statements, mod_ids)
@@ -283,14 +301,14 @@ class OpinionMap:
             self.weighted_silhouette,
             self._warm_group_labels(matrix, rows, base, prev),
         )
-        member_group = _by_size(grouping.labels[base], rows)
+        smoother = self._smoothed_k(grouping.k, grouping.candidates, prev)
+        member_group = _by_size(grouping.candidates[smoother[2]][base], rows)
         k = int(member_group.max()) + 1
 
         groups = np.full(n_rows, -1, dtype=np.int64)
         groups[rows] = member_group
         base_clusters = np.full(n_rows, -1, dtype=np.int64)
         base_clusters[rows] = base
-        counts = group_counts(matrix, groups, k)
 
         self.participants_ = matrix.participants
         self.statements_ = matrix.statements
@@ -304,6 +322,11 @@ class OpinionMap:
         self.moderated_ = moderated
         self.n_groups_ = k
         self.silhouettes_ = grouping.silhouettes
+        self.group_candidates_ = grouping.candidates
+        self.k_smoother_ = smoother
+        if not with_statements:
+            return self
+        counts = group_counts(matrix, groups, k)
         self.representative_ = representative(
             counts, moderated, matrix.statements, self.max_representative
         )
@@ -364,16 +387,40 @@ class OpinionMap:
     def _warm_group_labels(
         self, matrix: VoteMatrix, rows: IntArray, base: IntArray, prev: OpinionMap | None
     ) -> dict[int, IntArray]:
-        """Each base cluster's most common previous group, to seed k-means for the previous k."""
+        """For each k of the previous fit, each base cluster's most common previous group.
+
+        Polis warm-starts the k-means of every k from that k's previous grouping, not only the
+        k it showed (polis-math §8).
+        """
         if prev is None:
             return {}
-        before = _previous_labels(prev, prev.groups_, matrix.participants[rows])
         n_base = int(base.max()) + 1
-        known = before >= 0
-        table = np.zeros((n_base, prev.n_groups_), dtype=np.int64)
-        np.add.at(table, (base[known], before[known]), 1)
-        labels = np.where(table.sum(axis=1) > 0, table.argmax(axis=1), -1)
-        return {prev.n_groups_: labels.astype(np.int64)}
+        warm: dict[int, IntArray] = {}
+        clustered = prev.base_clusters_ >= 0
+        for k, base_labels in prev.group_candidates_.items():
+            labels_then = np.full(prev.base_clusters_.size, -1, dtype=np.int64)
+            labels_then[clustered] = base_labels[prev.base_clusters_[clustered]]
+            before = _previous_labels(prev, labels_then, matrix.participants[rows])
+            known = before >= 0
+            table = np.zeros((n_base, k), dtype=np.int64)
+            np.add.at(table, (base[known], before[known]), 1)
+            warm[k] = np.where(table.sum(axis=1) > 0, table.argmax(axis=1), -1).astype(np.int64)
+        return warm
+
+    def _smoothed_k(
+        self, best_k: int, candidates: dict[int, IntArray], prev: OpinionMap | None
+    ) -> tuple[int, int, int]:
+        """Polis' k smoothing: (k the silhouette prefers, consecutive fits it has, k used).
+
+        Without a previous fit, or with ``n_groups`` forced, the k used is the best one.
+        """
+        if prev is None or self.n_groups is not None:
+            return best_k, 1, best_k
+        last_k, count, smoothed = prev.k_smoother_
+        count = count + 1 if best_k == last_k else 1
+        if count >= self.k_buffer or smoothed not in candidates:
+            smoothed = best_k
+        return best_k, count, smoothed
 
 
 _BLAS_CONTROLLER: Any = None

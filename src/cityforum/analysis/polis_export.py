@@ -43,6 +43,7 @@ class PolisExport:
     moderated_out: IntArray
     statement_ids: IntArray  # every statement of comments.csv, voted on or not
     polis_groups: dict[int, int] = field(default_factory=dict)
+    timestamps: IntArray | None = None  # milliseconds, one per vote (None without votes.csv)
 
     @property
     def missing_votes(self) -> Literal["mean", "pass"]:
@@ -146,6 +147,7 @@ def read_polis_export(folder: str | Path) -> PolisExport:
                 pid = _int(wide, line, "participant", row["participant"])
                 groups[pid] = _int(wide, line, "group-id", row["group-id"])
 
+    stamp_arr: IntArray | None = None
     if votes_log.exists():
         stamps: list[int] = []
         pids: list[int] = []
@@ -161,7 +163,9 @@ def read_polis_export(folder: str | Path) -> PolisExport:
             pids.append(_int(votes_log, line, "voter-id", row["voter-id"]))
             sids.append(sid)
             vals.append(_vote(votes_log, line, row["vote"]))
-        order = np.argsort(np.asarray(stamps, dtype=np.int64), kind="stable")
+        stamp_arr = np.asarray(stamps, dtype=np.int64)
+        order = np.argsort(stamp_arr, kind="stable")
+        stamp_arr = stamp_arr[order]
         p_arr = np.asarray(pids, dtype=np.int64)[order]
         s_arr = np.asarray(sids, dtype=np.int64)[order]
         v_arr = np.asarray(vals, dtype=np.int8)[order]
@@ -176,6 +180,7 @@ def read_polis_export(folder: str | Path) -> PolisExport:
         np.asarray(moderated, dtype=np.int64),
         np.asarray(statement_ids, dtype=np.int64),
         groups,
+        stamp_arr,
     )
 
 

@@ -332,6 +332,7 @@ def fast_votes_export(comments: bytes, votes_csv: bytes) -> PolisExport | None:
         vals[order].astype(np.int8),
         np.asarray(moderated, dtype=np.int64),
         statement_ids,
+        timestamps=stamps[order],
     )
 
 
