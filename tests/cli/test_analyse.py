@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from cityforum.analysis.opinion import OpinionMap
+from cityforum.analysis.opinion_replay import replay
 from cityforum.analysis.polis_export import read_polis_export
 from cityforum.cli import analyse as analyse_module
 from cityforum.cli.main import cli
@@ -199,6 +200,38 @@ def test_missing_votes_as_passes_groups_everyone_who_voted(tmp_path: Path) -> No
     bad = _run(_need(LONDON), "--out", out, "--missing-votes", "zero")
     assert bad.exit_code == 2
     assert "'zero' is not one of 'mean', 'pass'" in bad.output
+
+
+def test_replay_every_reproduces_polis_live_updates(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    result = _run(_need(LONDON), "--out", out, "--replay-every", "1")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text("utf-8"))
+    assert doc["parameters"]["replay_every"] == 1.0
+    export = read_polis_export(LONDON)
+    assert export.timestamps is not None
+    expected = replay(
+        OpinionMap(),
+        export.participants,
+        export.statements,
+        export.values,
+        export.timestamps / 1000,
+        export.moderated_out,
+    )
+    groups = {int(p): v["group"] for p, v in doc["participants"].items()}
+    assert len(doc["groups"]) == expected.n_groups_ == 4  # one fit of the same votes gives 2
+    for pid, group in zip(expected.participants_.tolist(), expected.groups_.tolist(), strict=True):
+        assert groups[pid] == (None if group < 0 else group)
+
+
+def test_replay_needs_the_vote_log_and_a_positive_interval(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    wide = _run(_need(BOWLING_GREEN), "--out", out, "--replay-every", "1")
+    assert wide.exit_code == 1
+    assert "--replay-every needs votes.csv" in wide.output
+    zero = _run(_need(LONDON), "--out", out, "--replay-every", "0")
+    assert zero.exit_code == 2
+    assert not out.exists()
 
 
 def test_progress_goes_to_stderr_for_large_inputs(

@@ -6,8 +6,9 @@ votes every second and updates the conversation, each update warm-started from t
 with the number of groups smoothed over updates. The groups in a Polis export are the state
 after the last of those updates, so on a conversation without clear structure they depend on
 the order and timing of the votes, which one fit of the final votes cannot see
-(docs/methods/opinion.md, "ARI misses"). With the vote log's timestamps, :func:`replay` chains
-:meth:`OpinionMap.fit` calls with ``previous=`` at the same moments Polis' worker would have.
+(docs/methods/opinion.md, "Polis' history: the replay"). With the vote log's timestamps,
+:func:`replay` chains :meth:`OpinionMap.fit` calls with ``previous=`` at the same moments
+Polis' worker would have.
 
 Cost: one fit per update, each over the votes so far, so this is for reproducing Polis on
 conversations of live-workshop size, not for large ones (use one fit there).

@@ -87,6 +87,17 @@ def analyse() -> None:
         "'pass' counts it as a pass, as Polis did in 2017 (to reproduce exports made then)."
     ),
 )
+@click.option(
+    "--replay-every",
+    "replay_every",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help=(
+        "Replay votes.csv as Polis' live math did: an update every SECONDS of votes (Polis "
+        "polls every 1), each warm-started from the last. Slow on large logs."
+    ),
+)
 def votes(
     folder: Path,
     out: Path,
@@ -95,6 +106,7 @@ def votes(
     min_votes: int,
     max_groups: int,
     missing_votes: str,
+    replay_every: float | None,
 ) -> None:
     """Opinion groups of a Pol.is export folder DIR (the Pol.is method), written as JSON.
 
@@ -124,6 +136,11 @@ def votes(
     except OpinionMapError as exc:
         raise click.ClickException(str(exc)) from None
     del contents
+    if replay_every is not None and export.timestamps is None:
+        raise click.ClickException(
+            f"{folder}: --replay-every needs votes.csv (the vote log with its timestamps); "
+            "this export has only participants-votes.csv"
+        )
     read_s = time.perf_counter() - started
 
     progress.step(f"Fitting the opinion map ({export.values.size:,} votes)…")
@@ -135,13 +152,31 @@ def votes(
         missing_votes=missing_votes,  # type: ignore[arg-type]  # click checked the choice
     )
     try:
-        model.fit(export.participants, export.statements, export.values, export.moderated_out)
+        if replay_every is None:
+            model.fit(export.participants, export.statements, export.values, export.moderated_out)
+        else:
+            from cityforum.analysis.opinion_replay import replay
+
+            assert export.timestamps is not None
+            model = replay(
+                model,
+                export.participants,
+                export.statements,
+                export.values,
+                export.timestamps / 1000,
+                export.moderated_out,
+                interval=replay_every,
+            )
     except OpinionMapError as exc:
         raise click.ClickException(f"cannot map this conversation: {exc}") from None
     fit_s = time.perf_counter() - started - read_s
 
     progress.step(f"Writing {out}…")
-    parameters = {**model.get_params(), "source": [path.name for path in sources]}
+    parameters = {
+        **model.get_params(),
+        "replay_every": replay_every,
+        "source": [path.name for path in sources],
+    }
     result = result_document(model, parameters, digest.hexdigest())
     result["timings"] = {
         "read": round(read_s, 4),
