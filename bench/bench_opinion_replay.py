@@ -20,7 +20,7 @@ from pathlib import Path
 from sklearn.metrics import adjusted_rand_score
 
 from cityforum.analysis.opinion import OpinionMap
-from cityforum.analysis.opinion_replay import POLIS_POLL_SECONDS, replay, update_points
+from cityforum.analysis.opinion_replay import POLIS_POLL_SECONDS, replay_export, update_points
 from cityforum.analysis.polis_export import PolisExport, read_polis_export
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "polis"
@@ -40,19 +40,6 @@ def _ari(model: OpinionMap, polis: dict[int, int]) -> float:
     ours = dict(zip(model.participants_.tolist(), model.groups_.tolist(), strict=True))
     both = [p for p in polis if ours.get(p, -1) >= 0]
     return float(adjusted_rand_score([polis[p] for p in both], [ours[p] for p in both]))
-
-
-def _replay(export: PolisExport, interval: float) -> OpinionMap:
-    assert export.timestamps is not None
-    return replay(
-        OpinionMap(missing_votes=export.missing_votes),
-        export.participants,
-        export.statements,
-        export.values,
-        export.timestamps / 1000,
-        export.moderated_out,
-        interval=interval,
-    )
 
 
 def section(quick: bool = False) -> str:
@@ -98,7 +85,7 @@ def section(quick: bool = False) -> str:
                 cells += ["skipped (quick)", "–"]
             else:
                 started = time.perf_counter()
-                replayed = _replay(export, POLIS_POLL_SECONDS)
+                replayed = replay_export(export)
                 seconds = time.perf_counter() - started
                 cells += [f"**{_ari(replayed, polis):.3f}**", f"{seconds:.1f}"]
             if n_updates < QUICK_MAX_UPDATES:
@@ -117,7 +104,9 @@ def section(quick: bool = False) -> str:
         "|---|" + "---|" * len(INTERVALS),
     ]
     for name, export in cheap:
-        figures = [f"{_ari(_replay(export, w), export.polis_groups):.3f}" for w in INTERVALS]
+        figures = [
+            f"{_ari(replay_export(export, interval=w), export.polis_groups):.3f}" for w in INTERVALS
+        ]
         lines.append(f"| {name} | " + " | ".join(figures) + " |")
     return "\n".join(lines) + "\n"
 

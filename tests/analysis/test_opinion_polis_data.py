@@ -23,7 +23,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from cityforum.analysis.opinion import OpinionMap
-from cityforum.analysis.opinion_replay import POLIS_POLL_SECONDS, replay, update_points
+from cityforum.analysis.opinion_replay import POLIS_POLL_SECONDS, replay_export, update_points
 from cityforum.analysis.polis_export import PolisExport, read_polis_export
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "polis"
@@ -53,25 +53,13 @@ def _one_fit(export: PolisExport) -> OpinionMap:
     )
 
 
-def _replayed(export: PolisExport) -> OpinionMap:
-    assert export.timestamps is not None
-    return replay(
-        OpinionMap(missing_votes=export.missing_votes),
-        export.participants,
-        export.statements,
-        export.values,
-        export.timestamps / 1000,
-        export.moderated_out,
-    )
-
-
 def _fit(name: str) -> tuple[OpinionMap, dict[int, int]]:
     export = _export(name)
     small = (
         export.timestamps is not None
         and update_points(export.timestamps / 1000, POLIS_POLL_SECONDS).size < SUITE_REPLAY_UPDATES
     )
-    return (_replayed(export) if small else _one_fit(export)), export.polis_groups
+    return (replay_export(export) if small else _one_fit(export)), export.polis_groups
 
 
 def _ari(model: OpinionMap, polis: dict[int, int]) -> float:
@@ -127,7 +115,7 @@ def test_one_fit_of_london_is_at_chance_level_and_the_replay_is_not() -> None:
     # the order in which Polis' live updates saw them does.
     export = _export("london.youth.policing")
     assert abs(_ari(_one_fit(export), export.polis_groups)) < 0.05
-    assert _ari(_replayed(export), export.polis_groups) > 0.122
+    assert _ari(replay_export(export), export.polis_groups) > 0.122
 
 
 def test_a_previous_fit_keeps_its_participants_clustered_and_the_map_oriented() -> None:

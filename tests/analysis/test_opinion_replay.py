@@ -12,7 +12,12 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from cityforum.analysis.opinion import InvalidVotesError, OpinionMap
-from cityforum.analysis.opinion_replay import POLIS_POLL_SECONDS, replay, update_points
+from cityforum.analysis.opinion_replay import (
+    POLIS_POLL_SECONDS,
+    replay,
+    replay_export,
+    update_points,
+)
 from cityforum.analysis.polis_export import read_polis_export
 
 from .test_opinion_polis_data import DATA
@@ -111,15 +116,7 @@ def test_london_replayed_at_polis_polling_interval_finds_polis_structure() -> No
     assert export.timestamps is not None
     figures = set()
     for interval in (0.5, 1.0, 10.0):
-        model = replay(
-            OpinionMap(),
-            export.participants,
-            export.statements,
-            export.values,
-            export.timestamps / 1000,
-            export.moderated_out,
-            interval=interval,
-        )
+        model = replay_export(export, interval=interval)
         ours = dict(zip(model.participants_.tolist(), model.groups_.tolist(), strict=True))
         both = [p for p in export.polis_groups if ours.get(p, -1) >= 0]
         figures.add(
@@ -132,3 +129,15 @@ def test_london_replayed_at_polis_polling_interval_finds_polis_structure() -> No
         )
     assert len(figures) == 1  # the same groups at every realistic polling interval
     assert figures.pop() > 0.122  # red-dwarf's figure (ours: 0.178)
+
+
+def test_an_export_without_a_vote_log_is_fitted_once_with_its_polis_version() -> None:
+    folder = DATA / "american-assembly.bowling-green"  # participants-votes.csv only
+    if not folder.exists():
+        pytest.fail(f"public data not found at {folder}: the tests read ../shared/data")
+    export = read_polis_export(folder)
+    assert export.timestamps is None
+    once = OpinionMap().fit(
+        export.participants, export.statements, export.values, export.moderated_out
+    )
+    assert replay_export(export).groups_.tolist() == once.groups_.tolist()

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from cityforum.analysis.opinion import OpinionMap
-from cityforum.analysis.opinion_replay import replay
+from cityforum.analysis.opinion_replay import replay_export
 from cityforum.analysis.polis_export import read_polis_export
 from cityforum.cli import analyse as analyse_module
 from cityforum.cli.main import cli
@@ -208,16 +208,7 @@ def test_replay_every_reproduces_polis_live_updates(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     doc = json.loads(out.read_text("utf-8"))
     assert doc["parameters"]["replay_every"] == 1.0
-    export = read_polis_export(LONDON)
-    assert export.timestamps is not None
-    expected = replay(
-        OpinionMap(),
-        export.participants,
-        export.statements,
-        export.values,
-        export.timestamps / 1000,
-        export.moderated_out,
-    )
+    expected = replay_export(read_polis_export(LONDON))
     groups = {int(p): v["group"] for p, v in doc["participants"].items()}
     assert len(doc["groups"]) == expected.n_groups_ == 4  # one fit of the same votes gives 2
     for pid, group in zip(expected.participants_.tolist(), expected.groups_.tolist(), strict=True):

@@ -23,8 +23,9 @@ from numpy.typing import NDArray
 
 from cityforum.analysis._opinion_errors import ConversationTooSmallError, InvalidVotesError
 from cityforum.analysis.opinion import OpinionMap, _one_blas_thread
+from cityforum.analysis.polis_export import PolisExport
 
-__all__ = ["POLIS_POLL_SECONDS", "replay", "update_points"]
+__all__ = ["POLIS_POLL_SECONDS", "replay", "replay_export", "update_points"]
 
 # Polis' math worker polls for new votes every 1,000 ms (math/src/polismath/components/config.clj,
 # :poller :votes :polling-interval).
@@ -96,3 +97,24 @@ def replay(
             previous = model
     assert previous is not None
     return previous
+
+
+def replay_export(
+    export: PolisExport,
+    estimator: OpinionMap | None = None,
+    interval: float = POLIS_POLL_SECONDS,
+) -> OpinionMap:
+    """A Pol.is export's groups as Polis computed them, as far as the export tells.
+
+    The estimator defaults to ``OpinionMap(missing_votes=export.missing_votes)`` (the treatment
+    of missing votes of the Polis version that computed the export); the vote log is replayed
+    at ``interval``, or, for an export without ``votes.csv``, the final votes are fitted once.
+    """
+    if estimator is None:
+        estimator = OpinionMap(missing_votes=export.missing_votes)
+    votes = (export.participants, export.statements, export.values)
+    if export.timestamps is None:
+        return estimator.fit(*votes, export.moderated_out)
+    return replay(
+        estimator, *votes, export.timestamps / 1000, export.moderated_out, interval=interval
+    )

@@ -155,18 +155,9 @@ def votes(
         if replay_every is None:
             model.fit(export.participants, export.statements, export.values, export.moderated_out)
         else:
-            from cityforum.analysis.opinion_replay import replay
+            from cityforum.analysis.opinion_replay import replay_export
 
-            assert export.timestamps is not None
-            model = replay(
-                model,
-                export.participants,
-                export.statements,
-                export.values,
-                export.timestamps / 1000,
-                export.moderated_out,
-                interval=replay_every,
-            )
+            model = replay_export(export, model, interval=replay_every)
     except OpinionMapError as exc:
         raise click.ClickException(f"cannot map this conversation: {exc}") from None
     fit_s = time.perf_counter() - started - read_s
