@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cityforum.analysis._opinion_errors import OpinionMapError
+from cityforum.analysis._opinion_matrix import build_vote_matrix
 from cityforum.analysis.opinion import MIN_PARTICIPANTS, MIN_VOTES
 
 __all__ = ["PolisExport", "PolisExportError", "read_polis_export"]
@@ -62,12 +63,12 @@ class PolisExport:
         """
         if not self.polis_groups or self.participants.size == 0:
             return "mean"
-        stride = int(self.statements.max()) + 1
-        cells = np.unique(self.participants * stride + self.statements)  # one per voted pair
-        pids, n_votes = np.unique(cells // stride, return_counts=True)
-        n_statements = np.unique(self.statements).size
-        grouped = np.isin(pids, np.fromiter(self.polis_groups, dtype=np.int64))
-        below = int(np.sum(grouped & (n_votes < min(MIN_VOTES, n_statements))))
+        matrix = build_vote_matrix(self.participants, self.statements, self.values)
+        n_votes = np.diff(
+            matrix.indptr
+        )  # votes per participant, as the in-conversation rule counts
+        grouped = np.isin(matrix.participants, np.fromiter(self.polis_groups, dtype=np.int64))
+        below = int(np.sum(grouped & (n_votes < min(MIN_VOTES, matrix.shape[1]))))
         return "pass" if below > MIN_PARTICIPANTS else "mean"
 
 
