@@ -6,6 +6,7 @@ before the test database is created, and stopped at the end of the session.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,6 +84,20 @@ def _fresh_limits() -> None:
     from cityforum.core.limits import FixedWindowLimiter
 
     FixedWindowLimiter.reset_all()
+
+
+@pytest.fixture
+def one_rate_window() -> None:
+    """Start a rate-limit test early in a clock minute, so that all its writes fall in one window.
+
+    The in-process limiters count in fixed windows aligned on the clock, as django-ratelimit's
+    do: a test sending N+1 writes against an "N/m" rate across a minute boundary sees the count
+    restart and its last write accepted (it happened in CI). Such a test takes a second or two;
+    when fewer than 15 s of the minute remain, this waits, on the real clock, for the next one.
+    """
+    left = 60 - time.time() % 60
+    if left < 15:
+        time.sleep(left + 0.05)
 
 
 @pytest.fixture

@@ -386,7 +386,9 @@ def test_people_endorse_once(amendment: Amendment, participant: User, organiser:
     assert amendment.endorsements.count() == 1
 
 
-@override_settings(CITYFORUM_WRITE_RATE="2/m")
+# A day, not a minute: django-ratelimit's windows end at a per-key moment of each period, so a
+# minute-long one could end between the three posts and let the third through.
+@override_settings(CITYFORUM_WRITE_RATE="2/d")
 def test_writes_are_rate_limited(amendment: Amendment, participant: User) -> None:
     statuses = [
         post(f"/amendments/{amendment.pk}/endorsements", None, participant).status_code

@@ -18,7 +18,7 @@ PROFILE = "/en/accounts/profile/"
 
 
 @pytest.fixture
-def low_rates(settings: pytest.FixtureRequest) -> None:
+def low_rates(settings: pytest.FixtureRequest, one_rate_window: None) -> None:
     settings.CITYFORUM_WRITE_RATE_PER_PERSON = "3/m"
     settings.CITYFORUM_WRITE_RATE_PER_ADDRESS = "5/m"
 

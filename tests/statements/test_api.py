@@ -189,7 +189,7 @@ def test_votes_need_credentials_and_an_open_consultation(
 
 
 def test_vote_writes_are_rate_limited_per_voter(
-    api: Client, consultation, statement, participant, monkeypatch
+    api: Client, consultation, statement, participant, monkeypatch, one_rate_window
 ) -> None:
     from cityforum.api import statements as api_statements
 

@@ -230,7 +230,7 @@ def test_plain_http_where_https_is_required_goes_to_django(
 
 
 def test_the_vote_limit_counts_both_routes_and_django_refuses_beyond_it(
-    app, django_app, url, statement, token, first, monkeypatch
+    app, django_app, url, statement, token, first, monkeypatch, one_rate_window
 ) -> None:
     from cityforum.api import statements as api_statements
 
@@ -242,7 +242,7 @@ def test_the_vote_limit_counts_both_routes_and_django_refuses_beyond_it(
 
 
 def test_the_write_limit_per_address_counts_the_fast_route(
-    app, django_app, url, statement, token, first, settings
+    app, django_app, url, statement, token, first, settings, one_rate_window
 ) -> None:
     settings.CITYFORUM_WRITE_RATE_PER_ADDRESS = "3/m"
     codes = [send(app, url, {"statement": statement.pk, "value": v}, token)[0] for v in (0, -1, 1)]
