@@ -11,6 +11,7 @@ from . import (
     assessments,
     cities,
     drafting,
+    live_map,
     participation,
     problems,
     programme,
@@ -37,6 +38,7 @@ api.add_router("/", participation.router)
 api.add_router("/", statements.router)
 api.add_router("/", assessments.router)
 api.add_router("/", synthesis.router)
+api.add_router("/", live_map.router)
 api.add_router("/", drafting.router)
 api.add_router("/", opendata_router)
 

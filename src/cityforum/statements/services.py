@@ -28,6 +28,7 @@ from cityforum.programme import services as programme_services
 from cityforum.programme.models import Consultation, Status, StatusChange
 
 from .models import MAX_STATEMENT_LENGTH, Statement, Vote, VoteEvent, Voter
+from .signals import polis_imported, vote_cast
 
 VOTE_VALUES = (-1, 0, 1)
 MAX_REASON_LENGTH = 500
@@ -204,6 +205,12 @@ def _clean_value(value: Any) -> int:
     return number
 
 
+def _voted(consultation_id: int) -> None:
+    """Tell listeners (the live opinion map) that a vote was written; free without them."""
+    if vote_cast.receivers:
+        vote_cast.send(sender=Vote, consultation_id=consultation_id)
+
+
 def _one_writer() -> contextlib.AbstractContextManager[Any]:
     return one_writer(connection)
 
@@ -292,6 +299,7 @@ def cast_vote(
         raise _not_votable(statement_id)
     voter = voter_for(consultation, user=user, session_key=session_key)
     vote_id, revision = _record_vote(sid, voter.pk, value)  # type: ignore[arg-type]
+    _voted(consultation.pk)
     return CastVote(vote_id=vote_id, statement_id=sid, value=value, revision=revision)  # type: ignore[arg-type]
 
 
@@ -328,6 +336,7 @@ def cast_vote_by_id(consultation_id: int, statement_id: Any, value: Any, *, user
     if voter_id is None:
         voter_id = voter_for(consultation, user=user).pk
     vote_id, revision = _record_vote(sid, voter_id, value)  # type: ignore[arg-type]
+    _voted(consultation_id)
     return CastVote(vote_id=vote_id, statement_id=sid, value=value, revision=revision)  # type: ignore[arg-type]
 
 
@@ -395,6 +404,7 @@ def cast_vote_fast(
         if row is None:
             return None
         vote_id, revision = row
+        _voted(consultation_id)
         return CastVote(vote_id=int(vote_id), statement_id=sid, value=value, revision=int(revision))
     with _one_writer(), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(upsert + " RETURNING id, voter_id, revision", params)
@@ -407,6 +417,7 @@ def cast_vote_fast(
             " VALUES (%s, %s, %s, %s, %s)",
             [sid, voter_id, value, revision, stamp],
         )
+    _voted(consultation_id)
     return CastVote(vote_id=int(vote_id), statement_id=sid, value=value, revision=int(revision))
 
 
@@ -680,4 +691,5 @@ def import_polis(
         batch_size=2000,
     )
     record("statements.import_polis", consultation, actor=by, folder=folder.name)
+    polis_imported.send(sender=Vote, consultation=consultation, export=export, events=len(events))
     return PolisImport(len(texts), len(pids), len(current), len(events))

@@ -80,12 +80,16 @@ class OpinionMapRun(StoredRun):
 
 
 from .capitals_models import CapitalClassifierModel, CapitalTag  # noqa: E402  (issue 5)
+from .opinion.live_models import LiveMap, LiveMapUpdate, PolisImportInfo  # noqa: E402  (issue 16)
 from .themes_models import ThemeReview, ThemeRun  # noqa: E402  (the themes synthesis, issue 5)
 
 __all__ = [
     "CapitalClassifierModel",
     "CapitalTag",
+    "LiveMap",
+    "LiveMapUpdate",
     "OpinionMapRun",
+    "PolisImportInfo",
     "ThemeReview",
     "ThemeRun",
 ]

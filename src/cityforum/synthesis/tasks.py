@@ -20,3 +20,11 @@ def compute_themes(run_id: int) -> None:
     from .themes_services import compute_queued_theme_run
 
     compute_queued_theme_run(run_id)
+
+
+@db_task()
+def update_live_opinion_map(consultation_id: int) -> None:
+    """One coalesced update of a consultation's live opinion map (issue 16)."""
+    from .opinion.live import update_live_map
+
+    update_live_map(consultation_id)

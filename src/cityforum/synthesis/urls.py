@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import capitals_views, review_views, themes_views, views
+from .opinion.live_urls import urlpatterns as live_urlpatterns
 
 app_name = "synthesis"
 
@@ -30,3 +31,4 @@ urlpatterns = [
         name="capitals_review",
     ),
 ]
+urlpatterns += live_urlpatterns  # the live opinion map (issue 16)
