@@ -25,7 +25,7 @@ from cityforum.core.models import AuditEvent
 from cityforum.people.models import User
 from cityforum.programme.models import Consultation
 from cityforum.statements import services
-from cityforum.statements.models import Statement, Vote, VoteEvent, Voter, VotingSettings
+from cityforum.statements.models import Vote, VoteEvent, Voter, VotingSettings
 from cityforum.synthesis.opinion import live
 from cityforum.synthesis.opinion.live_models import LiveMap, LiveMapUpdate, PolisImportInfo
 from cityforum.synthesis.opinion_input import read_opinion_input
@@ -96,9 +96,7 @@ def participant_client(consultation: Consultation, statements: list[int], camp: 
     client.force_login(user)
     for i, sid in enumerate(statements):
         value = 1 if (i < len(statements) // 2) == (camp == 0) else -1
-        response = client.post(
-            f"/en/vote/{consultation.slug}/", {"statement": sid, "value": value}
-        )
+        response = client.post(f"/en/vote/{consultation.slug}/", {"statement": sid, "value": value})
         assert response.status_code == 302
     return client
 
@@ -307,9 +305,7 @@ def _lock_files(consultation_id: int) -> list[str]:
     name = str(connection.settings_dict.get("NAME") or "")
     folders = [str(settings.VAR_DIR), str(Path(name).resolve().parent)]
     return [
-        str(p)
-        for folder in folders
-        for p in Path(folder).glob(f".*.live-{consultation_id}.lock")
+        str(p) for folder in folders for p in Path(folder).glob(f".*.live-{consultation_id}.lock")
     ]
 
 
