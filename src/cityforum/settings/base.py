@@ -254,7 +254,9 @@ HUEY = {
     "filename": str(VAR_DIR / "huey.sqlite3"),
     "immediate": False,
     "results": True,
-    "consumer": {"workers": 1, "worker_type": "thread"},
+    # An idle consumer polls the queue at most every 0.5 s (huey's default backs off to 10 s),
+    # so the live opinion map's first update after a quiet spell is not 10 s late (issue 16).
+    "consumer": {"workers": 1, "worker_type": "thread", "max_delay": 0.5},
 }
 if os.environ.get("HUEY_REDIS_URL"):
     HUEY = {

@@ -396,7 +396,7 @@ def _update_held(consultation_id: int) -> LiveMapUpdate | None:
     statements = np.concatenate([stream.statements, events[:, 2]])
     values = np.concatenate([stream.values, events[:, 3]])
     participants, statements, values = compact(participants, statements, values)
-    stream = _Stream(participants, statements, values, watermark, stream.update_id)
+    stream = _Stream(participants, statements, values, watermark, stream.update_id, previous)
     _streams[consultation_id] = stream
     read_s = time.perf_counter() - wall
     sha = input_checksum(participants, statements, values, moderated)
