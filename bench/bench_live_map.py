@@ -165,10 +165,8 @@ def _serve(env: dict[str, str], port: int) -> tuple[subprocess.Popen, subprocess
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    # The worker runs at a lower CPU priority than the server (``nice``), as it should in
-    # production: on a small machine an update then takes the cores votes leave idle.
     worker = subprocess.Popen(  # noqa: S603
-        ["nice", "-n", "10", str(CITYFORUM), "manage", "run_huey", "--workers", "1"],
+        [str(CITYFORUM), "manage", "run_huey", "--workers", "1"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -235,9 +233,8 @@ def freshness_and_cost(seconds: float, quick: bool) -> list[str]:
             consultation = setup["consultation"]
             bench_votes._shell(SWITCH.format(consultation=consultation, on=True), env)
             cold_started = time.perf_counter()
-            while (
-                bench_votes._shell(LATEST.format(consultation=consultation), env)["latest"] is None
-            ):
+            public = f"/api/v1/consultations/{consultation}/opinion/live"
+            while _get(port, public, setup["probes"][-1])[0] != 200:
                 time.sleep(0.5)
             cold_s = time.perf_counter() - cold_started
             bench_votes._load(port, "votes", CLIENTS, 3, setup)  # the worker warm
@@ -354,7 +351,7 @@ def update_cost(quick: bool) -> list[str]:
 
 
 def section(quick: bool = False) -> str:
-    seconds = 5.0 if quick else 15.0
+    seconds = 5.0 if quick else 10.0
     lines = [
         "## Live opinion map",
         "",
@@ -363,7 +360,7 @@ def section(quick: bool = False) -> str:
         f"the runs are short ({seconds:.0f} s per load run) to leave it to them**: read the "
         "figures as orders of magnitude. SQLite, `cityforum serve` (gunicorn, "
         f"{os.environ.get('WEB_CONCURRENCY', '2')} workers × 4 threads) and one background "
-        "worker at CPU priority `nice 10`, clients on the same machine.",
+        "worker, clients on the same machine.",
         "",
         "### Freshness and the cost on the vote path",
         "",
