@@ -6,8 +6,8 @@ update as participants grow.
    history rows) written with bulk SQL; ``cityforum serve`` (gunicorn, as ``make run``) and one
    background worker (``cityforum manage run_huey``). 64 keep-alive clients vote continuously
    (the vote benchmark's clients, ``bench_votes._load``), first with the live map off, then on,
-   same server, same run. While the map is on, a probe casts first votes of fresh voters one
-   after the other and polls ``GET …/opinion/live/me`` every 100 ms until the served update
+   same server, same run. While the map is on, four probes cast first votes of fresh voters
+   one after the other and polls ``GET …/opinion/live/me`` every 100 ms until the served update
    includes the probe (``included``): the time from the vote's answer to that is the freshness.
 2. **An update's cost** (engine level, in a fresh process per size): what the worker does for
    one warm update — merge the new votes into the stream, checksum, fit with ``previous=``,
@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -42,6 +43,8 @@ CITYFORUM = REPO / ".venv" / "bin" / "cityforum"
 N_PARTICIPANTS, N_STATEMENTS, VOTES_EACH = 10_000, 500, 100
 CLIENTS = 64
 N_PROBES = 200
+#: Probes voting at once (each waits for its vote to be served before the next).
+PROBE_THREADS = 4
 
 SETUP = """
 import json, datetime as dt
@@ -137,11 +140,13 @@ def _vote(port: int, consultation: int, token: str, statement: int) -> int:
     return status
 
 
-def _probe(port: int, setup: dict, stop: float, out: list[float], missed: list[int]) -> None:
+def _probe(
+    port: int, setup: dict, stop: float, out: list[float], missed: list[int], tokens: Any
+) -> None:
     """First votes of fresh voters, one after the other; each polled until it is served."""
     consultation = setup["consultation"]
     path = f"/api/v1/consultations/{consultation}/opinion/live/me"
-    for n, token in enumerate(setup["probes"]):
+    for n, token in tokens:
         if time.monotonic() > stop:
             return
         if _vote(port, consultation, token, setup["statements"][n % 50]) != 201:
@@ -240,12 +245,17 @@ def freshness_and_cost(seconds: float, quick: bool) -> list[str]:
             bench_votes._load(port, "votes", CLIENTS, 3, setup)  # the worker warm
             fresh: list[float] = []
             missed: list[int] = []
-            probe = threading.Thread(
-                target=_probe, args=(port, setup, time.monotonic() + seconds, fresh, missed)
-            )
-            probe.start()
+            tokens = iter(list(enumerate(setup["probes"][:-1])))  # shared by the probes
+            stop = time.monotonic() + seconds
+            probes = [
+                threading.Thread(target=_probe, args=(port, setup, stop, fresh, missed, tokens))
+                for _ in range(PROBE_THREADS)
+            ]
+            for probe in probes:
+                probe.start()
             on = bench_votes._load(port, "votes", CLIENTS, seconds, setup)
-            probe.join()
+            for probe in probes:
+                probe.join()
             latest = bench_votes._shell(LATEST.format(consultation=consultation), env)
         finally:
             _stop(server, worker)

@@ -356,9 +356,17 @@ def update_live_map(consultation_id: int) -> LiveMapUpdate | None:
                     return None
                 return _update_held(consultation_id)
         result = _update_held(consultation_id)
-    # Released: an update asked for while this one ran now starts, with every vote since.
-    if LiveMap.objects.filter(consultation_id=consultation_id, pending=True).exists():
-        request_update(consultation_id, delay=min_interval())
+    # Released: an update asked for while this one ran now starts, with every vote since, as
+    # soon as the minimum interval since this one started allows (usually at once: an update
+    # of a large consultation lasts longer than the interval).
+    pending = (
+        LiveMap.objects.filter(consultation_id=consultation_id, pending=True)
+        .values_list("last_started_at", flat=True)
+        .first()
+    )
+    if pending is not None:
+        elapsed = (timezone.now() - pending).total_seconds()
+        request_update(consultation_id, delay=max(0.0, min_interval() - elapsed))
     return result
 
 
