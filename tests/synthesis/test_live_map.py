@@ -197,6 +197,9 @@ def test_a_warm_update_keeps_the_groups_of_the_previous_one(
     before = latest(consultation)
     services.cast_vote(consultation, statements[0], 0, session_key="camp0-3")
     after = latest(consultation)
+    shares = live.public_view(after)["groups"]
+    passes = sum(g["shares"][str(statements[0])]["pass"] for g in shares)
+    assert passes == 1  # the changed vote, counted as what it is now
     for pid in Voter.objects.values_list("public_id", flat=True):
         assert live.position_of(before, pid)[2] == live.position_of(after, pid)[2]
 
@@ -443,6 +446,9 @@ def test_the_api_serves_the_latest_update_with_an_etag_and_your_place(
     assert [row["you"] for row in mine["comparison"]] == ["agree"] * 5 + ["disagree"] * 5
     group = next(g for g in body["groups"] if g["label"] == mine["group"])
     assert group["size"] == 13  # the camp of twelve, and this participant
+    first, last = str(statements[0]), str(statements[-1])
+    assert group["shares"][first] == {"agree": 13, "disagree": 0, "pass": 0}
+    assert group["shares"][last] == {"agree": 0, "disagree": 13, "pass": 0}
     assert client.get(url + "/me", headers={"if-none-match": me["ETag"]}).status_code == 304
     assert Client().get(url + "/me").status_code == 401
 
