@@ -53,10 +53,11 @@ READING = (
     "re where the engine alone takes 0.7 s at this size, as the table below shows); t"
     "he cost on the vote path is one worker process taking up to half a core from a s"
     "erver that has two, already shared with other work (the map-off baseline's p99 i"
-    "s itself far above 100 ms here). Earlier runs of the same bench the same evening"
-    " gave ratios of 0.96, 0.59 and 0.75 with the same code paths: the variance is th"
-    "e machine's. A dedicated machine with a core for the worker is what these figure"
-    "s call for; they were not measured on one."
+    "s itself far above 100 ms here). Three runs the same evening gave ratios of 0.96"
+    " (this design), 0.59 (when the next update started at once, since changed) and 0"
+    ".75 (this run): much of the variance is the machine's. A dedicated machine with "
+    "a core for the worker is what these figures call for; they were not measured on "
+    "one."
 )
 
 SETUP = """
