@@ -126,7 +126,14 @@ def pin_update(update: LiveMapUpdate, pinned: bool, *, by: Any) -> LiveMapUpdate
 
 
 def live_map_of(consultation: Consultation) -> LiveMap | None:
-    return LiveMap.objects.filter(consultation=consultation).select_related("latest").first()
+    """The live map with its latest update, without the positions: every participant's
+    position is loaded only when one participant's own place is asked for."""
+    return (
+        LiveMap.objects.filter(consultation=consultation)
+        .select_related("latest")
+        .defer("latest__positions")
+        .first()
+    )
 
 
 def is_live(consultation_id: int) -> bool:
