@@ -210,7 +210,8 @@ def _update_lock(consultation_id: int) -> Iterator[bool]:
         else str(settings.VAR_DIR)
     )
     os.makedirs(folder, exist_ok=True)
-    base = os.path.basename(name) if name and name != ":memory:" else "memory"
+    in_memory = not name or name == ":memory:" or name.startswith("file:")
+    base = "memory" if in_memory else os.path.basename(name)
     fd = os.open(
         os.path.join(folder, f".{base}.live-{consultation_id}.lock"), os.O_RDWR | os.O_CREAT, 0o600
     )
