@@ -186,9 +186,9 @@ def forum(programme: None, opendata_dir: Path) -> dict[str, Any]:
     from cityforum.participation.models import Contribution
     from cityforum.people import services as people
     from cityforum.statements import services as statements
-    from cityforum.synthesis.review_services import reject_theme, rename_theme
-    from cityforum.synthesis.services import run_opinion_map
-    from cityforum.synthesis.themes_services import approve_themes, run_themes
+    from cityforum.synthesis.opinion.services import run_opinion_map
+    from cityforum.synthesis.themes.review_services import reject_theme, rename_theme
+    from cityforum.synthesis.themes.services import approve_themes, run_themes
 
     places = _registry()
     load_indicators()

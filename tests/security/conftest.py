@@ -143,7 +143,7 @@ def build_forum() -> Forum:
     from cityforum.participation import services as participation
     from cityforum.programme.seed import load_programme
     from cityforum.statements import services as statements
-    from cityforum.synthesis.themes_services import run_themes
+    from cityforum.synthesis.themes.services import run_themes
 
     load_programme()
     africa = Region.objects.get(code="africa")

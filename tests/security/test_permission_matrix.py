@@ -50,8 +50,8 @@ from cityforum.participation.models import Comment, Contribution, Endorsement, R
 from cityforum.people.models import ApiToken, Organisation, User
 from cityforum.programme.models import Consultation
 from cityforum.statements.models import Statement, Vote
-from cityforum.synthesis.capitals_models import CapitalTag
-from cityforum.synthesis.themes_models import ThemeReview, ThemeRun
+from cityforum.synthesis.capitals.models import CapitalTag
+from cityforum.synthesis.themes.models import ThemeReview, ThemeRun
 
 from .conftest import PASSWORD, ROLES, SECRET, Forum, build_forum
 

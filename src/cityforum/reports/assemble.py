@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 
 from cityforum.programme.models import Consultation, Forum
 from cityforum.synthesis.models import OpinionMapRun
-from cityforum.synthesis.services import latest_run
-from cityforum.synthesis.themes_services import latest_approved
+from cityforum.synthesis.opinion.services import latest_run
+from cityforum.synthesis.themes.services import latest_approved
 
 from .blocks import Fact, Report, Section, Source
 from .capitals_section import assessed_cities, contributions_profile

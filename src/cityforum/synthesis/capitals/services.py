@@ -39,10 +39,10 @@ from cityforum.analysis.text import SUPPORTED_LANGUAGES
 from cityforum.core.audit import record
 from cityforum.participation.models import MAX_CAPITALS, Contribution, Visibility
 from cityforum.programme.models import Consultation
+from cityforum.synthesis.provenance import engine_version
 
 from . import rules as _rules  # noqa: F401  (registers the named rules)
-from .capitals_models import CapitalClassifierModel, CapitalTag
-from .services import engine_version
+from .models import CapitalClassifierModel, CapitalTag
 
 #: A capital is under-represented below this fraction of an even share of the tags (1/5):
 #: under 10 % of the tags.

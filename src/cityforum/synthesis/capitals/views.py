@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 from cityforum.participation.models import Contribution, Visibility
 from cityforum.programme.models import Capital, Consultation, Status
 
-from .capitals_models import CapitalTag
-from .capitals_services import (
+from .models import CapitalTag
+from .services import (
     MIN_PROFILE,
     MIN_TRAINING,
     UNDER_FRACTION,

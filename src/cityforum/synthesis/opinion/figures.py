@@ -17,7 +17,7 @@ from cityforum.analysis.opinion import OpinionMap
 from cityforum.programme.models import Consultation
 from cityforum.statements.models import Voter
 
-from .opinion_input import CHUNK, OpinionInput
+from .input import CHUNK, OpinionInput
 
 #: Up to this many participants the map draws one dot each; past it, a density grid.
 DOT_LIMIT = 3000

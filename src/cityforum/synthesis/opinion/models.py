@@ -1,4 +1,4 @@
-"""Stored runs of the analysis on a consultation's data: snapshots that pages and the API read.
+"""The opinion map's stored runs: snapshots that pages and the API read.
 
 A run records everything needed to trust and reproduce its result: the parameters and seed the
 engine was given, the SHA-256 of its input (the consultation's current votes and moderated-out
@@ -13,7 +13,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .provenance import StoredRun
+from cityforum.synthesis.provenance import StoredRun
 
 
 class OpinionMapRun(StoredRun):
@@ -77,15 +77,3 @@ class OpinionMapRun(StoredRun):
             "input_sha256": self.input_sha256,
             "engine_version": self.engine_version,
         }
-
-
-from .capitals_models import CapitalClassifierModel, CapitalTag  # noqa: E402  (issue 5)
-from .themes_models import ThemeReview, ThemeRun  # noqa: E402  (the themes synthesis, issue 5)
-
-__all__ = [
-    "CapitalClassifierModel",
-    "CapitalTag",
-    "OpinionMapRun",
-    "ThemeReview",
-    "ThemeRun",
-]

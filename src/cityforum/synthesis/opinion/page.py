@@ -15,8 +15,8 @@ from cityforum.people.models import Organisation
 from cityforum.programme.models import Region
 from cityforum.statements.models import Statement
 
+from .figures import UNKNOWN
 from .models import OpinionMapRun
-from .opinion_figures import UNKNOWN
 
 #: Okabe–Ito colours, told apart by people with colour-blindness; grey for the ungrouped.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"]

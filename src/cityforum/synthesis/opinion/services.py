@@ -15,35 +15,30 @@ from typing import Any
 
 import numpy as np
 import rules
-import sklearn
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cityforum import __version__
 from cityforum.analysis.opinion import OpinionMap, OpinionMapError
-from cityforum.cli.analyse import result_document
+from cityforum.analysis.opinion_document import result_document
 from cityforum.core.audit import record
 from cityforum.programme.models import Consultation
+from cityforum.synthesis import queue
+from cityforum.synthesis.provenance import MAX_SEED, engine_version
 
 from . import rules as _rules  # noqa: F401  (registers the named rules)
+from .figures import figures
+from .input import OpinionInput, count_votes, read_opinion_input
 from .models import OpinionMapRun
-from .opinion_figures import figures
-from .opinion_input import OpinionInput, count_votes, read_opinion_input
 
 #: Past this many votes, a run goes to the background job queue.
 BACKGROUND_VOTES = 200_000
-MAX_SEED = 2**31 - 1
 
 
 def background_threshold() -> int:
     return int(getattr(settings, "CITYFORUM_OPINION_BACKGROUND_VOTES", BACKGROUND_VOTES))
-
-
-def engine_version() -> str:
-    return f"cityforum {__version__}; numpy {np.__version__}; scikit-learn {sklearn.__version__}"
 
 
 def opinion_parameters(seed: Any = 0, groups: Any = None) -> dict[str, Any]:
@@ -133,8 +128,6 @@ def run_opinion_map(
 def _queue(
     consultation: Consultation, parameters: dict[str, Any], requested_by: Any
 ) -> OpinionMapRun:
-    from .tasks import compute_opinion_map
-
     with transaction.atomic():
         run = OpinionMapRun.objects.create(
             consultation=consultation,
@@ -146,8 +139,7 @@ def _queue(
             stage="queued",
         )
         record("opinion_map.queue", run, actor=requested_by)
-        # The job must find the run: enqueue once the row is committed.
-        transaction.on_commit(lambda: compute_opinion_map(run.pk))
+        queue.enqueue("opinion_map", run.pk)  # once the row is committed
     return run
 
 

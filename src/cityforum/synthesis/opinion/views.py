@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from cityforum.programme.models import Consultation
 
-from .opinion_page import page_context
+from .page import page_context
 from .services import latest_run
 
 

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .provenance import StoredRun
+from cityforum.synthesis.provenance import StoredRun
 
 
 class ThemeRun(StoredRun):

@@ -21,9 +21,9 @@ from cityforum.core.audit import record
 from cityforum.participation.models import Contribution, Visibility
 
 from . import rules as _rules  # noqa: F401  (registers the named rules)
-from .themes_models import ThemeReview, ThemeRun
-from .themes_review import clean_labels, replay
-from .themes_services import QUOTE_CHARS
+from .models import ThemeReview, ThemeRun
+from .review import clean_labels, replay
+from .services import QUOTE_CHARS
 
 
 def quote_texts(ids: list[int]) -> dict[int, str]:

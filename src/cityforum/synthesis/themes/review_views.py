@@ -22,10 +22,10 @@ from django.views.decorators.http import require_POST
 from cityforum.analysis.themes import LABEL_LANGUAGES
 
 from . import review_services as review
-from .themes_models import ThemeReview, ThemeRun
-from .themes_review import LABEL_MAX, LANGUAGE_NAMES, term_labels
-from .themes_services import reopen_themes
-from .themes_views import _language
+from .models import ThemeReview, ThemeRun
+from .review import LABEL_MAX, LANGUAGE_NAMES, term_labels
+from .services import reopen_themes
+from .views import _language
 
 
 def _labels(request: HttpRequest, prefix: str = "label") -> dict[str, str]:

@@ -31,11 +31,13 @@ from cityforum.analysis.trends import global_trends, prevalence, specificities
 from cityforum.core.audit import record
 from cityforum.participation.models import Contribution, Visibility
 from cityforum.programme.models import Consultation, Region
+from cityforum.synthesis import queue
+from cityforum.synthesis.capitals.services import capitals_profile
+from cityforum.synthesis.provenance import MAX_SEED, engine_version
 
 from . import rules as _rules  # noqa: F401  (registers the named rules)
-from .services import MAX_SEED, engine_version
-from .themes_models import ThemeRun
-from .themes_review import term_labels
+from .models import ThemeRun
+from .review import term_labels
 
 #: Fewer visible contributions than this give no themes worth reading.
 MIN_CONTRIBUTIONS = 20
@@ -348,8 +350,6 @@ def run_themes(
 
 
 def _queue(scope: Consultation | None, parameters: dict[str, Any], requested_by: Any) -> ThemeRun:
-    from .tasks import compute_themes
-
     with transaction.atomic():
         run = ThemeRun.objects.create(
             consultation=scope,
@@ -361,8 +361,7 @@ def _queue(scope: Consultation | None, parameters: dict[str, Any], requested_by:
             requested_by=requested_by,
         )
         record("synthesis.themes_queue", run, actor=requested_by)
-        # The job must find the run: enqueue once the row is committed.
-        transaction.on_commit(lambda: compute_themes(run.pk))
+        queue.enqueue("themes", run.pk)  # once the row is committed
     return run
 
 
@@ -423,8 +422,6 @@ def compute_queued_theme_run(run_id: int) -> ThemeRun:
 def approve_themes(run: ThemeRun, *, by: Any) -> ThemeRun:
     """Make ``run`` public: organisers only, finished runs only, once. The capitals profile of
     the contributions in scope is kept with it, as it is at the approval."""
-    from .capitals_services import capitals_profile
-
     if not rules.test_rule("synthesis.approve_themes", by, run):
         raise PermissionDenied(_("Only organisers may approve a synthesis."))
     if run.status != ThemeRun.Status.DONE:

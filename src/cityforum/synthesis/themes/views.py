@@ -21,12 +21,12 @@ from django.views.decorators.http import require_POST
 
 from cityforum.analysis.themes import LABEL_LANGUAGES
 from cityforum.programme.models import Consultation
+from cityforum.synthesis.capitals.views import profile_context
 
-from .capitals_views import profile_context
 from .heatmap import heat_map
-from .themes_models import ThemeRun
-from .themes_review import public_themes, term_labels
-from .themes_services import approve_themes, latest_approved, pending_runs, run_themes
+from .models import ThemeRun
+from .review import public_themes, term_labels
+from .services import approve_themes, latest_approved, pending_runs, run_themes
 
 
 def _language() -> str:

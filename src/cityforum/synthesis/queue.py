@@ -1,0 +1,28 @@
+"""How a service hands a run to the background worker without knowing the job queue.
+
+The services own the runs; :mod:`cityforum.synthesis.jobs` (the only module that knows huey)
+owns the jobs, and its jobs call the services. Were the services to import the jobs to
+enqueue them, each would import the other. Instead the job module registers each job here
+under a name when the app is ready (:meth:`~cityforum.synthesis.apps.SynthesisConfig.ready`),
+and a service enqueues by that name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+
+_jobs: dict[str, Callable[[int], object]] = {}
+
+
+def register(name: str, job: Callable[[int], object]) -> None:
+    """Make ``job`` (a huey task taking a run's id) the job :func:`enqueue` runs for ``name``."""
+    _jobs[name] = job
+
+
+def enqueue(name: str, run_id: int) -> None:
+    """Queue job ``name`` for run ``run_id`` once the current transaction commits: the worker
+    must find the run's row, which it cannot before the commit."""
+    job = _jobs[name]  # a KeyError here is a job module that was never loaded: a bug
+    transaction.on_commit(lambda: job(run_id))
