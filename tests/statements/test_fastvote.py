@@ -232,7 +232,7 @@ def test_plain_http_where_https_is_required_goes_to_django(
 def test_the_vote_limit_counts_both_routes_and_django_refuses_beyond_it(
     app, django_app, url, statement, token, first, monkeypatch, one_rate_window
 ) -> None:
-    from cityforum.api import statements as api_statements
+    from cityforum.statements import limits as api_statements
 
     monkeypatch.setattr(api_statements, "VOTE_RATE", "3/m")
     codes = [send(app, url, {"statement": statement.pk, "value": v}, token)[0] for v in (0, -1, 1)]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
@@ -20,12 +19,11 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer
 from pydantic import StrictInt
 
-from cityforum.core.limits import FixedWindowLimiter
 from cityforum.people import tokens
 from cityforum.people.models import ApiToken, User, hash_token
 from cityforum.programme.models import ALLOWED_TRANSITIONS, Consultation
 from cityforum.programme.services import TransitionNotAllowed
-from cityforum.statements import exports, services
+from cityforum.statements import exports, limits, services
 from cityforum.statements.models import Statement
 
 from .auth import TokenAuth, session_auth
@@ -125,9 +123,6 @@ class DeferredBearer(HttpBearer):
 
 
 VOTE_AUTH = [DeferredBearer(), session_auth]
-#: Vote writes per voter; generous: a person voting by hand never meets it.
-VOTE_RATE = getattr(settings, "CITYFORUM_VOTE_RATE", "600/m")
-VOTE_LIMITER = FixedWindowLimiter()
 
 
 class StatusIn(Input):
@@ -230,8 +225,9 @@ def add_statement(
 
 
 def _vote_rate_exceeded(person: int) -> bool:
-    """Votes per person in the current window (:data:`VOTE_RATE`), counted in this process."""
-    return VOTE_LIMITER.exceeded(str(person), VOTE_RATE)
+    """Votes per person in the current window (``statements.limits.VOTE_RATE``), counted in
+    this process."""
+    return limits.vote_rate_exceeded(person)
 
 
 @router.post(

@@ -34,6 +34,8 @@ from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .problems import problem
+
 #: Errors that mean "the database cannot be used just now", not "this request is wrong".
 DATABASE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 #: Seconds a client is asked to wait before trying again: a PostgreSQL restart takes a few.
@@ -66,8 +68,6 @@ def response(request: HttpRequest, error: BaseException | None = None) -> HttpRe
     language = _language(request)
     with translation.override(language):
         if request.path_info.startswith("/api/"):
-            from cityforum.api.problems import problem
-
             answer = problem(
                 503,
                 _("Service unavailable."),

@@ -123,7 +123,7 @@ def too_many_writes(request: HttpRequest, retry_after: int) -> HttpResponse:
     """The 429 answer, in the request's language: problem+json for the API, else a page."""
     title, detail = _("Too many requests."), _("Too many requests: wait a minute and try again.")
     if request.path.startswith("/api/"):
-        from cityforum.api.problems import problem
+        from cityforum.core.problems import problem
 
         response = problem(429, title, detail, "rate-limited")
     else:

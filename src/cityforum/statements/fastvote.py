@@ -214,10 +214,10 @@ class FastVotes:
         limits per person and per address), or ``None`` when one of them is reached: Django
         then counts the vote and refuses it, in the person's language. They are counted
         once the vote is written (a vote Django answers is counted by Django)."""
-        from cityforum.api import statements as api
         from cityforum.people import throttle
+        from cityforum.statements import limits
 
-        checks = [(api.VOTE_LIMITER, str(owner), api.VOTE_RATE)]
+        checks = [(limits.VOTE_LIMITER, str(owner), limits.VOTE_RATE)]
         person_rate = getattr(settings, "CITYFORUM_WRITE_RATE_PER_PERSON", None)
         if person_rate:
             checks.append((throttle.PER_PERSON, f"user:{owner}", person_rate))
