@@ -26,9 +26,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 help:
 	@echo "make run      install, prepare var/cityforum.sqlite3, serve http://127.0.0.1:$(PORT)"
-	@echo "make test     install, then the whole suite (SQLite, PostgreSQL, Chromium)"
+	@echo "make test     install, make lint, then the whole suite (SQLite, PostgreSQL, Chromium)"
 	@echo "make bench    benchmarks; writes docs/benchmarks.md"
-	@echo "make lint     ruff, mypy on analysis/, import-linter"
+	@echo "make lint     ruff, mypy on analysis/, import-linter (docs/architecture.md)"
 	@echo "make messages refresh the translation catalogues (.po)"
 
 install: $(OS_STAMP) $(STAMP) $(MO_FILES) $(AXE)
@@ -64,12 +64,14 @@ run: install
 	@echo "cityforum is serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
 	@PORT=$(PORT) $(BIN)/cityforum serve --port $(PORT)
 
-# The suite: everything on SQLite (analysis and browser tests included), and every
-# database test again on a PostgreSQL server the tests start from the system binaries.
+# The suite: first the lint (ruff, mypy, the import-linter contracts of
+# docs/architecture.md: CI runs only `make test`, so a new import circle fails it), then
+# everything on SQLite (analysis and browser tests included), and every database test again
+# on a PostgreSQL server the tests start from the system binaries.
 # The two passes run side by side: most of the suite waits on servers, subprocesses and
 # disks rather than computing, so together they take little longer than the longer one.
 # The PostgreSQL pass prints as it goes; the SQLite pass's output follows when it ends.
-test: install
+test: install lint
 	@mkdir -p var; \
 	$(BIN)/python -m pytest -q -p no:cacheprovider > var/test-sqlite.log 2>&1 & lite=$$!; \
 	$(BIN)/python -m pytest -q --postgres --ignore=tests/analysis --ignore=tests/browser; pg=$$?; \
