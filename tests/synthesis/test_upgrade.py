@@ -19,9 +19,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.test import Client
+from huey.contrib.djhuey import HUEY
 
 from cityforum.people.models import User
 from cityforum.programme.models import Consultation
+from cityforum.synthesis import jobs
 from cityforum.synthesis.capitals.services import (
     confirmed_tags,
     current_classifier,
@@ -125,3 +127,21 @@ def test_stored_runs_read_back_through_the_old_schema_and_the_new_modules(
     assert len(confirmed_tags()) == CapitalTag.objects.count() == 24
     stored, loaded = current_classifier()  # checksum verified, unpickled
     assert stored is not None and stored.pk == classifier.pk and loaded is not None
+
+
+@pytest.mark.django_db
+def test_a_job_queued_before_the_upgrade_still_runs_after_it(
+    conversation: Consultation, organiser: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False):  # queued, the worker not yet there
+        queued = run_opinion_map(conversation, by=organiser, background=True)
+    # The queue stores a job by the name it had in synthesis/tasks.py; the worker finds it.
+    stored = HUEY.serialize_task(jobs.compute_opinion_map.s(queued.pk))
+    assert HUEY.serializer.deserialize(stored).name == (
+        "cityforum.synthesis.tasks.compute_opinion_map"
+    )
+    HUEY.deserialize_task(stored).execute()
+    queued.refresh_from_db()
+    assert queued.status == OpinionMapRun.Status.DONE and queued.n_groups >= 2
+    themes = HUEY.serializer.deserialize(HUEY.serialize_task(jobs.compute_themes.s(queued.pk)))
+    assert themes.name == "cityforum.synthesis.tasks.compute_themes"

@@ -8,6 +8,9 @@ module when it is ready, so that the worker (``manage.py run_huey``, which looks
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from huey.contrib.djhuey import db_task
 
 from . import queue
@@ -18,14 +21,29 @@ from .themes import services as themes
 OPINION_MAP = "opinion_map"
 THEMES = "themes"
 
+#: Where the jobs were defined before they moved here. A queued job is stored under its
+#: module's name and its own (``cityforum.synthesis.tasks.compute_themes``), and the worker
+#: finds it by that name: the jobs keep it, so that a job queued before an upgrade still runs
+#: after it.
+QUEUED_AS = "cityforum.synthesis.tasks"
+
+Job = TypeVar("Job", bound=Callable[..., object])
+
+
+def _queued_as(func: Job) -> Job:
+    func.__module__ = QUEUED_AS
+    return func
+
 
 @db_task()
+@_queued_as
 def compute_opinion_map(run_id: int) -> None:
     """Compute a queued opinion-map run; progress and outcome are stored on the run."""
     opinion.compute_queued_run(run_id)
 
 
 @db_task()
+@_queued_as
 def compute_themes(run_id: int) -> None:
     """Compute a queued themes run (themes, trends, specificities); progress and outcome are
     stored on the run, as for the opinion map."""

@@ -3,7 +3,7 @@
 - :func:`suggest_for_text`: the capitals a text being written speaks of, from the lexicon and,
   once one is trained, the classifier; suggested, never imposed.
 - :func:`confirm_capitals`: a moderator or organiser confirms or corrects a contribution's
-  capitals; every confirmation is kept (:class:`~.capitals_models.CapitalTag`).
+  capitals; every confirmation is kept (:class:`~.models.CapitalTag`).
 - :func:`capitals_profile`: how many contributions of a consultation (or of all) speak of each
   capital, and which capitals are under-represented.
 - :func:`train_capital_classifier`: fit the classifier of :mod:`cityforum.analysis.capitals`

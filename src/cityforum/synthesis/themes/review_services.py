@@ -1,10 +1,10 @@
 """The organisers' review of a themes synthesis, one service per action (issue 5).
 
 Each action is checked (named rule ``synthesis.review_themes``, a finished run not approved yet,
-the action's own rules in :mod:`.themes_review`), stored as a :class:`~.themes_models.ThemeReview`,
+the action's own rules in :mod:`.review`), stored as a :class:`~.models.ThemeReview`,
 replayed with the earlier ones on the run's stored result to give ``run.reviewed``, and written
 to the audit log, all in one transaction: a refused action writes nothing. An approved
-synthesis is reviewed again only after :func:`~.themes_services.reopen_themes`.
+synthesis is reviewed again only after :func:`~.services.reopen_themes`.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def split_theme(
     run: ThemeRun, theme: Any, terms: Any, *, by: Any, labels: Any = None
 ) -> ThemeReview:
     """Split ``theme``: its contributions that use the chosen ``terms`` more than its other
-    words form a new theme (see :mod:`.themes_review`)."""
+    words form a new theme (see :mod:`.review`)."""
     _check(run, by)
     if isinstance(terms, str):
         terms = [terms]

@@ -3,8 +3,8 @@
 :func:`run_themes` reads the visible contributions of one consultation (or of all of them),
 fits :class:`cityforum.analysis.themes.Themes`, measures each theme's prevalence per region,
 the global trends and the regional specificities (:mod:`cityforum.analysis.trends`), and stores
-one :class:`~.themes_models.ThemeRun` whose every claim lists the contribution ids behind it,
-with the per-contribution assignment that the review recomputes from (:mod:`.themes_review`).
+one :class:`~.models.ThemeRun` whose every claim lists the contribution ids behind it,
+with the per-contribution assignment that the review recomputes from (:mod:`.review`).
 A finished run with the same input checksum and parameters is returned instead. Large corpora,
 or ``background=True``, go to a huey job that records its progress on the run. Only a run an
 organiser approved (:func:`approve_themes`) is public.
