@@ -17,10 +17,6 @@ from . import queue
 from .opinion import services as opinion
 from .themes import services as themes
 
-#: The names the services enqueue by.
-OPINION_MAP = "opinion_map"
-THEMES = "themes"
-
 #: Where the jobs were defined before they moved here. A queued job is stored under its
 #: module's name and its own (``cityforum.synthesis.tasks.compute_themes``), and the worker
 #: finds it by that name: the jobs keep it, so that a job queued before an upgrade still runs
@@ -50,5 +46,5 @@ def compute_themes(run_id: int) -> None:
     themes.compute_queued_theme_run(run_id)
 
 
-queue.register(OPINION_MAP, compute_opinion_map)
-queue.register(THEMES, compute_themes)
+queue.register(queue.OPINION_MAP, compute_opinion_map)
+queue.register(queue.THEMES, compute_themes)

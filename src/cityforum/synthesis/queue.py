@@ -13,6 +13,10 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+#: The jobs' names, which both sides know.
+OPINION_MAP = "opinion_map"
+THEMES = "themes"
+
 _jobs: dict[str, Callable[[int], object]] = {}
 
 

@@ -139,7 +139,7 @@ def _queue(
             stage="queued",
         )
         record("opinion_map.queue", run, actor=requested_by)
-        queue.enqueue("opinion_map", run.pk)  # once the row is committed
+        queue.enqueue(queue.OPINION_MAP, run.pk)  # once the row is committed
     return run
 
 

@@ -361,7 +361,7 @@ def _queue(scope: Consultation | None, parameters: dict[str, Any], requested_by:
             requested_by=requested_by,
         )
         record("synthesis.themes_queue", run, actor=requested_by)
-        queue.enqueue("themes", run.pk)  # once the row is committed
+        queue.enqueue(queue.THEMES, run.pk)  # once the row is committed
     return run
 
 
