@@ -22,8 +22,12 @@ class DemoAccount:
 
 #: One account per role, shown on the About page: sign in as each to see what it may do.
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
-    DemoAccount("organiser", "organiser@demo.cityforum.example", "harbour-lantern-41", "Demo organiser"),
-    DemoAccount("moderator", "moderator@demo.cityforum.example", "olive-terrace-27", "Demo moderator"),
+    DemoAccount(
+        "organiser", "organiser@demo.cityforum.example", "harbour-lantern-41", "Demo organiser"
+    ),
+    DemoAccount(
+        "moderator", "moderator@demo.cityforum.example", "olive-terrace-27", "Demo moderator"
+    ),
     DemoAccount(
         "participant", "participant@demo.cityforum.example", "river-market-58", "Demo participant"
     ),
@@ -31,9 +35,27 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 
 #: Who signs the imported texts: (key, e-mail, display name, city name, country code).
 AUTHORS: tuple[tuple[str, str, str, str, str], ...] = (
-    ("barcelona", "barcelona@demo.cityforum.example", "decidim.barcelona (PAM 2016)", "Barcelona", "ES"),
-    ("barcelona_districts", "districts@demo.cityforum.example", "decidim.barcelona, districts (PAM 2016)", "", ""),
-    ("lille", "lille@demo.cityforum.example", "Grand Débat, Métropole Européenne de Lille (2019)", "Lille", "FR"),
+    (
+        "barcelona",
+        "barcelona@demo.cityforum.example",
+        "decidim.barcelona (PAM 2016)",
+        "Barcelona",
+        "ES",
+    ),
+    (
+        "barcelona_districts",
+        "districts@demo.cityforum.example",
+        "decidim.barcelona, districts (PAM 2016)",
+        "",
+        "",
+    ),
+    (
+        "lille",
+        "lille@demo.cityforum.example",
+        "Grand Débat, Métropole Européenne de Lille (2019)",
+        "Lille",
+        "FR",
+    ),
     ("osdg", "osdg@demo.cityforum.example", "OSDG Community Dataset (texts)", "", ""),
 )
 
@@ -44,7 +66,7 @@ AMENDERS: tuple[tuple[str, str], ...] = (
     ("amender3@demo.cityforum.example", "Mei (demo)"),
 )
 
-AUTHOR_PASSWORD = "imported-texts-not-for-login-93"
+AUTHOR_PASSWORD = "imported-texts-not-for-login-93"  # noqa: S105  (demo only, never shown)
 
 
 def create_demo_accounts(run: DemoBuild) -> str:
@@ -57,7 +79,10 @@ def create_demo_accounts(run: DemoBuild) -> str:
         regions = sections if account.role == "moderator" else ()
         user = create_user(account.email, account.password, account.role, regions)
         update_profile(
-            user, display_name=account.display_name, preferred_language="en", city=None,
+            user,
+            display_name=account.display_name,
+            preferred_language="en",
+            city=None,
             organisation=None,
         )
         run.people[account.role] = user
@@ -70,10 +95,14 @@ def create_demo_accounts(run: DemoBuild) -> str:
                 .order_by("-population")
                 .first()
             )
-        update_profile(user, display_name=name, preferred_language="en", city=city, organisation=None)
+        update_profile(
+            user, display_name=name, preferred_language="en", city=city, organisation=None
+        )
         run.people[key] = user
     for n, (email, name) in enumerate(AMENDERS):
         user = create_user(email, AUTHOR_PASSWORD, "participant")
-        update_profile(user, display_name=name, preferred_language="en", city=None, organisation=None)
+        update_profile(
+            user, display_name=name, preferred_language="en", city=None, organisation=None
+        )
         run.people[f"amender{n + 1}"] = user
     return f"{len(DEMO_ACCOUNTS)} demo accounts, {len(AUTHORS) + len(AMENDERS)} authors"

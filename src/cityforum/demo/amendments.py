@@ -13,34 +13,49 @@ from .builder import DemoBuild
 #: (article number, kind, language, addition or new text, rationale, decision, reason).
 AMENDMENTS: tuple[tuple[int, str, str, str, str, str, str], ...] = (
     (
-        2, "modify", "fr",
+        2,
+        "modify",
+        "fr",
         " Les jeunes et les habitants des quartiers périphériques y sont associés en premier.",
         "Nommer ceux que les consultations entendent le moins.",
-        "accept", "Accepté : la consultation a souvent cité la jeunesse.",
+        "accept",
+        "Accepté : la consultation a souvent cité la jeunesse.",
     ),
     (
-        8, "modify", "fr",
-        " Les données ouvertes sont publiées sous une licence libre, dans les langues des habitants.",
+        8,
+        "modify",
+        "fr",
+        " Les données ouvertes sont publiées sous licence libre, dans les langues des habitants.",
         "Sans licence ni traduction, la transparence reste théorique.",
-        "accept", "Accepté : conforme à la politique de données ouvertes du forum.",
+        "accept",
+        "Accepté : conforme à la politique de données ouvertes du forum.",
     ),
     (
-        4, "modify", "fr",
+        4,
+        "modify",
+        "fr",
         " Les villes garantissent un revenu minimum à chaque habitant.",
         "La solidarité doit être concrète.",
-        "reject", "Rejeté : cela dépasse les compétences de la plupart des gouvernements locaux.",
+        "reject",
+        "Rejeté : cela dépasse les compétences de la plupart des gouvernements locaux.",
     ),
     (
-        6, "modify", "fr",
+        6,
+        "modify",
+        "fr",
         " Elle garantit l'accès de tous à l'eau potable et à un assainissement sûr.",
         "L'eau est le premier des communs.",
-        "pending", "",
+        "pending",
+        "",
     ),
     (
-        5, "modify", "es",
+        5,
+        "modify",
+        "es",
         " Las ciudades intermedias reclaman una parte justa de la inversión pública nacional.",
         "Sin recursos, la justicia territorial no se cumple.",
-        "pending", "",
+        "pending",
+        "",
     ),
 )
 
@@ -53,9 +68,7 @@ def amend_code_of_conduct(run: DemoBuild) -> str:
     organiser = run.people["organiser"]
     amenders = [run.people[f"amender{n}"] for n in (1, 2, 3)]
     decided = {"accept": 0, "reject": 0, "pending": 0}
-    for n, (number, kind, language, addition, rationale, decision, reason) in enumerate(
-        AMENDMENTS
-    ):
+    for n, (number, kind, language, addition, rationale, decision, reason) in enumerate(AMENDMENTS):
         article = document.articles.get(number=number)
         author = amenders[n % len(amenders)]
         amendment = drafting.propose_amendment(

@@ -1,9 +1,9 @@
 """Step ``report``: the forum's outcome document, generated from the stored, approved results
-as ``cityforum report forum`` generates it, in French, English and Spanish, beside the demo's
+as ``cityforum report forum`` generates it, beside the demo's
 database (``var/demo-report/``). The site also serves it at ``/<lang>/reports/forum/``.
 
-The full demo writes PDFs (WeasyPrint takes a while on two cores); the small slice writes
-Markdown, which runs through the same assembly.
+The full demo writes the French PDF (WeasyPrint takes a while on two cores); the small slice
+writes Markdown in the three languages, which runs through the same assembly.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ LANGUAGES = ("fr", "en", "es")
 
 
 def report_folder() -> Path:
-    return Path(settings.VAR_DIR) / "demo-report"
+    """``var/demo-report/``, or ``CITYFORUM_DEMO_REPORT_DIR`` (the tests' own folder)."""
+    configured = getattr(settings, "CITYFORUM_DEMO_REPORT_DIR", None)
+    return Path(configured) if configured else Path(settings.VAR_DIR) / "demo-report"
 
 
 def generate(run: DemoBuild) -> str:
