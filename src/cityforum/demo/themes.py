@@ -7,8 +7,8 @@ from .builder import DemoBuild
 from .synthesis_services import approve_themes, run_themes
 
 #: Fewer contributions than this and a consultation gets no synthesis of its own (the
-#: synthesis refuses under 20; a few more give themes worth reading).
-MIN_PER_CONSULTATION = 30
+#: synthesis itself refuses under 20).
+MIN_PER_CONSULTATION = 20
 
 
 def compute_and_approve(run: DemoBuild) -> str:
