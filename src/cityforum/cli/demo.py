@@ -127,9 +127,10 @@ def demo(
     shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
     click.echo("")
     click.echo(
-        _("The demo is serving on http://%(host)s:%(port)d/ (Ctrl-C to stop); about it: /en/demo/about/")
+        _("The demo is serving on http://%(host)s:%(port)d/ (Ctrl-C to stop).")
         % {"host": shown, "port": port}
     )
+    click.echo(f"{_('About this demo')}: http://{shown}:{port}/en/demo/about/")
     from .main import _collect_static
     from .server import run_gunicorn
 
