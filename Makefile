@@ -21,11 +21,12 @@ AXE         := node_modules/axe-core/axe.min.js
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test test-sqlite test-postgres test-browser bench lint messages clean help
+.PHONY: install run demo demo-screenshots test test-sqlite test-postgres test-browser bench lint messages clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run      install, prepare var/cityforum.sqlite3, serve http://127.0.0.1:$(PORT)"
+	@echo "make demo     install, build a demonstration forum (var/demo.sqlite3) from public data, serve it"
 	@echo "make test     install, make lint, then the whole suite (SQLite, PostgreSQL, Chromium)"
 	@echo "make bench    benchmarks; writes docs/benchmarks.md"
 	@echo "make lint     ruff, mypy on analysis/, import-linter (docs/architecture.md)"
@@ -63,6 +64,16 @@ run: install
 	@$(BIN)/cityforum init
 	@echo "cityforum is serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
 	@PORT=$(PORT) $(BIN)/cityforum serve --port $(PORT)
+
+# A look at a forum in use: var/demo.sqlite3 rebuilt from public consultations (never the
+# forum's own database), served on 127.0.0.1 with a banner on every page; the demo accounts and
+# their passwords are printed before it serves (and shown at /en/demo/about/).
+demo: install
+	@$(BIN)/cityforum demo --port $(PORT)
+
+# The demo's key pages, photographed by the browser test that crawls the small demo.
+demo-screenshots: install
+	@CITYFORUM_DEMO_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_demo_site.py
 
 # The suite: first the lint (ruff, mypy, the import-linter contracts of
 # docs/architecture.md: CI runs only `make test`, so a new import circle fails it), then

@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("synthesis/", include("cityforum.synthesis.urls")),
     path("drafting/", include("cityforum.drafting.urls")),
     path("opendata/", include("cityforum.opendata.urls")),
+    path("demo/", include("cityforum.demo.urls")),
     path("", include("cityforum.reports.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     prefix_default_language=True,

@@ -108,8 +108,23 @@ def attribution_text() -> str:
             "Statements and votes an organiser imported from a Pol.is conversation keep the "
             "terms of that conversation.",
             "",
+            *_demo_attribution(),
         ]
     )
+
+
+def _demo_attribution() -> list[str]:
+    """A demonstration forum's bundle names the public sources its content comes from."""
+    from django.conf import settings
+
+    if not getattr(settings, "CITYFORUM_DEMO", False):
+        return []
+    from django.utils import translation
+
+    from cityforum.demo.sources import attribution_markdown
+
+    with translation.override("en"):
+        return [attribution_markdown(), ""]
 
 
 def _cell(text: Any) -> str:

@@ -163,6 +163,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cityforum.demo.context.demo",
             ],
         },
     },
@@ -267,3 +268,11 @@ if os.environ.get("HUEY_REDIS_URL"):
 
 # The cities registry: places of at least this many inhabitants are loaded.
 CITYFORUM_MIN_CITY_POPULATION = int(os.environ.get("CITYFORUM_MIN_CITY_POPULATION", "1000"))
+
+# The demonstration forum (``cityforum demo``, ``make demo``): every page carries a banner
+# saying its content comes from public consultations that were not part of this forum, and
+# the "About this demo" page is served. Never set on a real forum.
+CITYFORUM_DEMO = env_bool("CITYFORUM_DEMO", False)
+if CITYFORUM_DEMO:
+    # The demo's open-data bundle must never replace the real forum's copy under var/.
+    CITYFORUM_OPENDATA_DIR = VAR_DIR / "demo-opendata"
