@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
+from cityforum.synthesis.capitals.services import confirm_capitals, train_capital_classifier
+
 from .builder import DemoBuild
-from .synthesis_services import confirm_capitals, train_capital_classifier
 
 #: One contribution in this many has its capitals confirmed (at least ``MIN_SAMPLE``).
 STRIDE = 6

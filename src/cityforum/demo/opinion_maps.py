@@ -3,9 +3,10 @@ has votes (groups, representative, consensus and divisive statements)."""
 
 from __future__ import annotations
 
+from cityforum.synthesis.opinion.services import run_opinion_map
+
 from .builder import DemoBuild
 from .sources import POLIS_CONVERSATIONS
-from .synthesis_services import run_opinion_map
 
 
 def compute_opinion_maps(run: DemoBuild) -> str:

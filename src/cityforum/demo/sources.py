@@ -195,3 +195,11 @@ def attribution_markdown() -> str:
         lines += [f"### {source.name}", "", f"<{source.url}> — {source.licence}.", ""]
         lines += [source.attribution, ""]
     return "\n".join(lines)
+
+
+def bundle_attribution() -> str:
+    """The sources' attribution for the open-data bundle, on a demonstration forum only
+    (named in ``CITYFORUM_OPENDATA_ATTRIBUTIONS``; a real forum's bundle gets nothing)."""
+    from django.conf import settings
+
+    return attribution_markdown() if getattr(settings, "CITYFORUM_DEMO", False) else ""

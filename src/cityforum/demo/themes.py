@@ -3,8 +3,9 @@ consultation that has enough of them, and approves each synthesis, which makes i
 
 from __future__ import annotations
 
+from cityforum.synthesis.themes.services import approve_themes, run_themes
+
 from .builder import DemoBuild
-from .synthesis_services import approve_themes, run_themes
 
 #: Fewer contributions than this and a consultation gets no synthesis of its own (the
 #: synthesis itself refuses under 20).

@@ -273,6 +273,10 @@ CITYFORUM_MIN_CITY_POPULATION = int(os.environ.get("CITYFORUM_MIN_CITY_POPULATIO
 # saying its content comes from public consultations that were not part of this forum, and
 # the "About this demo" page is served. Never set on a real forum.
 CITYFORUM_DEMO = env_bool("CITYFORUM_DEMO", False)
+# Functions (dotted paths) whose Markdown the open-data bundle's ATTRIBUTION.md appends: the
+# demo names its public sources there (only while CITYFORUM_DEMO is on) without the open-data
+# app knowing the demo (docs/architecture.md). An empty answer adds nothing.
+CITYFORUM_OPENDATA_ATTRIBUTIONS = ["cityforum.demo.sources.bundle_attribution"]
 if CITYFORUM_DEMO:
     # The demo's open-data bundle must never replace the real forum's copy under var/.
     CITYFORUM_OPENDATA_DIR = VAR_DIR / "demo-opendata"
