@@ -6,7 +6,6 @@ before the test database is created, and stopped at the end of the session.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,27 +76,44 @@ def _fresh_language() -> Iterator[None]:
     translation.deactivate()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limits() -> None:
-    """Each test starts with no write counted: ids repeat from test to test once the
-    database is rolled back, and the in-process limiters would remember them."""
-    from cityforum.core.limits import FixedWindowLimiter
+class LimitClock:
+    """The limiters' clock, held by the test: it moves only when the test moves it."""
 
-    FixedWindowLimiter.reset_all()
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture(autouse=True)
+def limit_clock(monkeypatch: pytest.MonkeyPatch) -> LimitClock:
+    """Every test starts with no write counted, and with the limiters' windows decided by
+    the test, not by the minute hand.
+
+    Counts are forgotten because ids repeat from test to test once the database is rolled
+    back. The clock starts one second into a day (so one second into a minute and an hour
+    too) and stands still: a test's writes all fall in one window however slow the machine,
+    and a test that wants the next window says so with ``limit_clock.advance(60)``. It is
+    in place before any other fixture runs: a vote counted by a fixture (the first vote of
+    tests/statements/test_fastvote.py) falls in the test's window too. (The suite once
+    failed because a fixture that waited for a fresh minute ran *after* such a vote.)
+    """
+    from cityforum.core import limits
+
+    limits.FixedWindowLimiter.reset_all()
+    clock = LimitClock(86400.0 * 20_000 + 1.0)
+    monkeypatch.setattr(limits, "CLOCK", clock)
+    return clock
 
 
 @pytest.fixture
-def one_rate_window() -> None:
-    """Start a rate-limit test early in a clock minute, so that all its writes fall in one window.
-
-    The in-process limiters count in fixed windows aligned on the clock, as django-ratelimit's
-    do: a test sending N+1 writes against an "N/m" rate across a minute boundary sees the count
-    restart and its last write accepted (it happened in CI). Such a test takes a second or two;
-    when fewer than 15 s of the minute remain, this waits, on the real clock, for the next one.
-    """
-    left = 60 - time.time() % 60
-    if left < 15:
-        time.sleep(left + 0.05)
+def one_rate_window(limit_clock: LimitClock) -> LimitClock:
+    """All the test's writes in one window of the in-process limiters (see ``limit_clock``)."""
+    return limit_clock
 
 
 @pytest.fixture
