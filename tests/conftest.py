@@ -1,7 +1,10 @@
-"""Shared fixtures. ``pytest --postgres`` runs the database tests on a real PostgreSQL server.
+"""Shared fixtures. ``pytest --postgres`` runs the database tests on a real PostgreSQL server;
+``pytest --redis`` runs every test with a real Redis server as the shared state (the cache,
+the rate limiters), as a site with ``REDIS_URL`` set does. ``make test`` runs its PostgreSQL
+pass with both.
 
-The server is started from the system binaries by :mod:`cityforum.testing.postgres`
-before the test database is created, and stopped at the end of the session.
+The servers are started from the system binaries by :mod:`cityforum.testing.postgres` and
+:mod:`cityforum.testing.redis` before the first test, and stopped at the end of the session.
 """
 
 from __future__ import annotations
@@ -22,6 +25,55 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="run the database tests against a PostgreSQL server started for the session",
     )
+    parser.addoption(
+        "--redis",
+        action="store_true",
+        help="share the cache and the rate limits through a Redis server started for the session",
+    )
+
+
+@pytest.fixture(scope="session")
+def redis_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of a Redis server of this session's own (started on first use, then kept)."""
+    from cityforum.testing.redis import RedisServer
+
+    server = RedisServer().start()
+    request.addfinalizer(server.stop)
+    yield server.url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_state(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With ``--redis``: the settings a site with ``REDIS_URL`` gets (the Redis cache, the
+    limiters' Redis store), for the whole session."""
+    if not request.config.getoption("--redis"):
+        yield
+        return
+    from asgiref.local import Local
+    from django.conf import settings
+    from django.core.cache import caches
+
+    from cityforum.core import limits
+
+    url = request.getfixturevalue("redis_url")
+    saved = settings.REDIS_URL, settings.CACHES
+    settings.REDIS_URL = url
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "cityforum.core.cache.FailSoftRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "cityforum-tests",
+        }
+    }
+    caches.__dict__.pop("settings", None)
+    caches._connections = Local(thread_critical=False)
+    limits.use_store(None)  # chosen again, from the settings: Redis
+    assert limits.shared()
+    yield
+    settings.REDIS_URL, settings.CACHES = saved
+    caches.__dict__.pop("settings", None)
+    caches._connections = Local(thread_critical=False)
+    limits.use_store(None)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
