@@ -27,7 +27,7 @@ import redis as redis_client
 from cityforum.testing import load
 from cityforum.testing.postgres import PostgresServer
 from cityforum.testing.redis import RedisServer
-from cityforum.testing.served import MARKER, ServedSite
+from cityforum.testing.served import MARKER, ServedSite, kill_group
 
 pytestmark = pytest.mark.postgres_only
 
@@ -235,3 +235,47 @@ def test_redis_stopped_while_serving_pages_and_writes_go_on_and_come_back_to_red
     assert [vote(site, forum, token, 1) for site in (forum.one, forum.two)] == [200, 200]
     keys = [key for key in client.scan_iter(match="cityforum:limit:vote:*")]
     assert keys and int(client.get(keys[0]) or 0) == 2, "counted in Redis again"
+
+
+VOTES_AND_QUEUE = """
+import json, random
+from cityforum.people.models import User
+from cityforum.programme.models import Consultation
+from cityforum.statements import services
+c = Consultation.objects.get(slug={slug!r})
+rng = random.Random(7)
+for user in User.objects.filter(email__startswith="load-").exclude(email__contains="organiser"):
+    for statement in c.statements.all():
+        services.cast_vote(c, statement.pk, rng.choice([-1, 0, 1]), user=user)
+print({marker!r} + json.dumps(c.pk))
+"""
+
+RUNS = """
+import json
+from cityforum.synthesis.models import OpinionMapRun
+print({marker!r} + json.dumps([[r.status, r.error] for r in OpinionMapRun.objects.all()]))
+"""
+
+
+def test_a_job_queued_by_one_process_is_run_once_by_a_separate_worker(forum: Forum) -> None:
+    """The queue is Redis (RedisHuey, from REDIS_URL): a job queued by any process of any
+    host is taken by the worker, once."""
+    forum.one.shell(VOTES_AND_QUEUE.format(slug=SLUGS[0], marker=MARKER))
+    forum.two.run("synthesize", "opinion", SLUGS[0], "--background")
+    assert forum.one.shell(RUNS.format(marker=MARKER)) == [["queued", ""]]
+    client = redis_client.Redis.from_url(forum.redis.url)
+    queues = [key for key in client.scan_iter(match="huey.redis.*") if client.type(key) == b"list"]
+    assert [client.llen(key) for key in queues] == [1], "the job waits in Redis"
+    worker = forum.one.popen("manage", "run_huey", "--workers", "1")
+    try:
+        deadline = time.monotonic() + 120
+        runs = []
+        while time.monotonic() < deadline:
+            runs = forum.one.shell(RUNS.format(marker=MARKER))
+            if runs and runs[0][0] not in ("queued", "running"):
+                break
+            time.sleep(1)
+    finally:
+        kill_group(worker)
+    assert runs == [["done", ""]]
+    assert [client.llen(key) for key in queues] == [0]
