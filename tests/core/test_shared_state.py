@@ -137,3 +137,14 @@ def test_the_deploy_check_is_quiet_when_the_limits_are_shared(
     monkeypatch.setattr(limits, "_store", RedisStore(redis_url))
     monkeypatch.setenv("WEB_CONCURRENCY", "4")
     assert _deploy_warnings() == []
+
+
+def test_a_request_that_needs_redis_while_it_is_away_gets_a_503_not_a_500(rf) -> None:
+    """Queuing a job needs Redis: its connection error is answered like the database's."""
+    from cityforum.core import unavailable
+
+    error = redis_client.ConnectionError("Error 111 connecting to 127.0.0.1:6379.")
+    assert unavailable.caused_by_database(error)
+    answer = unavailable.response(rf.post("/api/v1/synthesis/opinion"), error)
+    assert answer.status_code == 503 and answer["Content-Type"] == "application/problem+json"
+    assert answer["Retry-After"]
