@@ -7,7 +7,7 @@ times the vote's own work. This route answers the common case itself and hands
 **everything else** to Django, unchanged: any doubt (a body that is not a plain
 ``{"statement": int, "value": -1|0|1}``, a session cookie instead of a token, a token this
 process has not seen yet, a host Django would refuse, plain HTTP where HTTPS is required,
-a limit about to be reached, a database error) means Django answers, with its messages in
+a limit passed by this vote, a database error) means Django answers, with its messages in
 the person's language. Nothing is written by this route unless the write is complete:
 the vote's single ``INSERT … SELECT … ON CONFLICT`` statement
 (:func:`services.cast_vote_fast`) checks the token, the person, the consultation's status,
