@@ -11,11 +11,13 @@ LOCALES     := $(wildcard src/cityforum/locale/*/LC_MESSAGES/django.po)
 MO_FILES    := $(LOCALES:.po=.mo)
 
 # Debian packages: gettext (compile catalogues), PostgreSQL server binaries (tests),
+# redis-server (the shared cache, limits and job queue of several app servers; the tests
+# start their own on a free port),
 # Chromium (browser tests), Pango and fonts (PDF reports with WeasyPrint), poppler-utils
 # (pdftotext and pdftoppm: the tests read the PDFs back), Node.js and npm (install axe-core, the
 # accessibility checker the browser tests inject into Chromium). npm is asked for only when no
 # `npm` command exists: NodeSource's nodejs package bundles it and conflicts with Debian's.
-OS_PACKAGES := gettext postgresql chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 poppler-utils nodejs
+OS_PACKAGES := gettext postgresql redis-server chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 poppler-utils nodejs
 # axe-core, pinned by package-lock.json; reinstalled when the lock changes.
 AXE         := node_modules/axe-core/axe.min.js
 
@@ -78,24 +80,25 @@ demo-screenshots: install
 # The suite: first the lint (ruff, mypy, the import-linter contracts of
 # docs/architecture.md: CI runs only `make test`, so a new import circle fails it), then
 # everything on SQLite (analysis and browser tests included), and every database test again
-# on a PostgreSQL server the tests start from the system binaries.
+# on a PostgreSQL server and a Redis server (the shared state of several app servers: cache,
+# rate limits, jobs) that the tests start from the system binaries.
 # The two passes run side by side: most of the suite waits on servers, subprocesses and
 # disks rather than computing, so together they take little longer than the longer one.
 # The PostgreSQL pass prints as it goes; the SQLite pass's output follows when it ends.
 test: install lint
 	@mkdir -p var; \
 	$(BIN)/python -m pytest -q -p no:cacheprovider > var/test-sqlite.log 2>&1 & lite=$$!; \
-	$(BIN)/python -m pytest -q --postgres --ignore=tests/analysis --ignore=tests/browser; pg=$$?; \
+	$(BIN)/python -m pytest -q --postgres --redis --ignore=tests/analysis --ignore=tests/browser; pg=$$?; \
 	wait $$lite; sqlite=$$?; \
 	echo "=== SQLite pass (var/test-sqlite.log) ==="; cat var/test-sqlite.log; \
-	echo "=== SQLite pass: exit $$sqlite; PostgreSQL pass: exit $$pg ==="; \
+	echo "=== SQLite pass: exit $$sqlite; PostgreSQL + Redis pass: exit $$pg ==="; \
 	test $$sqlite -eq 0 && test $$pg -eq 0
 
 test-sqlite: install
 	@$(BIN)/python -m pytest -q
 
 test-postgres: install
-	@$(BIN)/python -m pytest -q --postgres --ignore=tests/analysis --ignore=tests/browser
+	@$(BIN)/python -m pytest -q --postgres --redis --ignore=tests/analysis --ignore=tests/browser
 
 test-browser: install
 	@$(BIN)/python -m pytest -q tests/browser

@@ -23,7 +23,8 @@ from cityforum.people import tokens
 from cityforum.people.models import ApiToken, User, hash_token
 from cityforum.programme.models import ALLOWED_TRANSITIONS, Consultation
 from cityforum.programme.services import TransitionNotAllowed
-from cityforum.statements import exports, limits, services
+from cityforum.statements import exports, services
+from cityforum.statements.limits import vote_refused
 from cityforum.statements.models import Statement
 
 from .auth import TokenAuth, session_auth
@@ -224,12 +225,6 @@ def add_statement(
     return Answer(201, _statement(statement))
 
 
-def _vote_rate_exceeded(person: int) -> bool:
-    """Votes per person in the current window (``statements.limits.VOTE_RATE``), counted in
-    this process."""
-    return limits.vote_rate_exceeded(person)
-
-
 @router.post(
     "/consultations/{consultation_id}/votes",
     response={200: VoteOut, 201: VoteOut, 409: Problem},
@@ -247,13 +242,16 @@ def cast_vote(
     owner = deferred.owner(request) if deferred else request.user.pk
     if owner is None:
         raise AuthenticationError
-    if _vote_rate_exceeded(owner):
-        return problem(
+    wait = vote_refused(request.META, owner)  # counted once per request, both routes
+    if wait is not None:
+        refusal = problem(
             429,
             _("Too many requests."),
             _("Too many votes in a short time; wait a minute and try again."),
             "rate-limited",
         )
+        refusal["Retry-After"] = str(wait)
+        return refusal
     try:
         cast = None
         if deferred is not None:

@@ -248,7 +248,24 @@ LOGGING = {
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
 
-# Background jobs (huey): SQLite storage under var/ by default, Redis when HUEY_REDIS_URL is set.
+# Shared state for several server processes and hosts (docs/deploy.md): with REDIS_URL set,
+# the cache (django-ratelimit's sign-in and contribution counters), the write and vote
+# limiters (cityforum.core.limits) and the job queue live in Redis, shared by every process.
+# Without it, each process counts its own limits and jobs queue in an SQLite file: one
+# machine. Sessions stay in the database in both cases: it is already shared, and a session
+# must not come back from a cache that missed its deletion while Redis was down.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "cityforum.core.cache.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "cityforum",
+        }
+    }
+
+# Background jobs (huey): SQLite storage under var/ by default, Redis when HUEY_REDIS_URL
+# (or else REDIS_URL) is set.
 HUEY = {
     "huey_class": "huey.SqliteHuey",
     "name": "cityforum",
@@ -257,13 +274,15 @@ HUEY = {
     "results": True,
     "consumer": {"workers": 1, "worker_type": "thread"},
 }
-if os.environ.get("HUEY_REDIS_URL"):
+HUEY_REDIS_URL = os.environ.get("HUEY_REDIS_URL") or REDIS_URL
+if HUEY_REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": "cityforum",
-        "url": os.environ["HUEY_REDIS_URL"],
+        "url": HUEY_REDIS_URL,
         "immediate": False,
         "results": True,
+        "consumer": {"workers": 1, "worker_type": "thread"},
     }
 
 # The cities registry: places of at least this many inhabitants are loaded.
