@@ -82,7 +82,7 @@ def test_bad_input_is_refused_by_field_and_nothing_is_written(
 def test_the_refusal_is_in_the_persons_language(organiser, fields):
     with translation.override("fr"), pytest.raises(ValidationError) as caught:
         services.draft_recommendation(by=organiser, **{**fields, "line": "lobbying"})
-    assert "ligne de transformation" in _messages(caught.value)
+    assert "Ligne de transformation inconnue" in _messages(caught.value)
     with translation.override("es"), pytest.raises(ValidationError) as caught:
         services.draft_recommendation(by=organiser, **{**fields, "capitals": []})
     assert "capitales" in _messages(caught.value)

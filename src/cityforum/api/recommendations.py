@@ -219,10 +219,7 @@ def _queryset() -> QuerySet[Recommendation]:
 
 
 def _author_name(recommendation: Recommendation) -> str:
-    author = recommendation.author
-    if getattr(author, "erased_at", None):
-        return _("former participant")
-    return str(getattr(author, "display_name", "") or _("participant"))
+    return str(recommendation.author.public_name)
 
 
 def _out(recommendation: Recommendation, backing: Any) -> dict[str, Any]:
