@@ -8,7 +8,8 @@ where there is none yet); services and pages call the same rules.
 - ``recommendations.edit``: organisers and moderators; the author while it is a draft.
 - ``recommendations.decide``: organisers alone move a recommendation between statuses, with a
   public reason — the forum's output is theirs to answer for.
-- ``recommendations.endorse``: signed-in people, while it is not withdrawn.
+- ``recommendations.endorse``: signed-in people, while it is not withdrawn;
+  ``recommendations.withdraw_endorsement``: signed-in people (their own, at any time).
 """
 
 from __future__ import annotations
@@ -46,3 +47,4 @@ rules.add_rule("recommendations.translate", drafter)
 rules.add_rule("recommendations.link_evidence", drafter)
 rules.add_rule("recommendations.decide", is_organiser)
 rules.add_rule("recommendations.endorse", is_participant & ~is_withdrawn)
+rules.add_rule("recommendations.withdraw_endorsement", is_participant)

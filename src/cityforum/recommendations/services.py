@@ -911,6 +911,12 @@ def endorse(recommendation: Recommendation, *, by: Any) -> RecommendationEndorse
 @transaction.atomic
 def withdraw_endorsement(recommendation: Recommendation, *, by: Any) -> bool:
     """``by`` no longer backs the recommendation; False when they did not."""
+    _require(
+        "recommendations.withdraw_endorsement",
+        by,
+        recommendation,
+        _("Sign in to take part."),
+    )
     deleted, _rows = RecommendationEndorsement.objects.filter(
         recommendation=recommendation, person=getattr(by, "pk", None)
     ).delete()
