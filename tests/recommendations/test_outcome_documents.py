@@ -148,9 +148,9 @@ def test_the_brief_in_each_language_names_support_and_evidence(
     for absent in ("Former les élus", "lignes de crédit vertes", "brouillon"):
         assert absent not in text
     backed = {
-        "fr": "soutenue dans toutes les régions",
+        "fr": "soutenue à travers les régions",
         "en": "backed across regions",
-        "es": "respaldada en todas las regiones",
+        "es": "apoyada en todas las regiones",
     }[language]
     assert backed in text
     evidence = {"fr": "Preuves", "en": "Evidence", "es": "Evidencia"}[language]
