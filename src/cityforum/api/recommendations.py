@@ -82,7 +82,7 @@ def _conflict_or_raise(error: ValidationError) -> HttpResponse:
 # --- schemas -----------------------------------------------------------------------------------
 
 
-class EvidenceOut(Schema):
+class RecommendationEvidenceOut(Schema):
     id: int
     kind: str
     source: int
@@ -97,14 +97,14 @@ class EvidenceOut(Schema):
     created_at: dt.datetime
 
 
-class StatusChangeOut(Schema):
+class RecommendationStatusChangeOut(Schema):
     from_status: str
     to_status: str
     reason: str
     at: dt.datetime
 
 
-class SupportOut(Schema):
+class RecommendationSupportOut(Schema):
     total: int
     by_constituency: dict[str, int]
     by_region: dict[str, int]
@@ -131,15 +131,15 @@ class RecommendationOut(Schema):
     version: int
     author: str
     source_contribution: int | None
-    support: SupportOut
+    support: RecommendationSupportOut
     evidence_count: int
     created_at: dt.datetime
     updated_at: dt.datetime
 
 
 class RecommendationDetail(RecommendationOut):
-    evidence: list[EvidenceOut]
-    status_changes: list[StatusChangeOut]
+    evidence: list[RecommendationEvidenceOut]
+    status_changes: list[RecommendationStatusChangeOut]
 
 
 class RecommendationIn(Input):
@@ -165,7 +165,7 @@ class RecommendationPatch(Input):
     region: str | None = None
 
 
-class PromoteIn(Input):
+class RecommendationPromoteIn(Input):
     contribution: Int
     line: str
     addressee: str
@@ -175,29 +175,29 @@ class PromoteIn(Input):
     text: str | None = None
 
 
-class TranslationIn(Input):
+class RecommendationTranslationIn(Input):
     text: str
 
 
-class StatusIn(Input):
+class RecommendationStatusIn(Input):
     status: str
     reason: str
 
 
-class EvidenceIn(Input):
+class RecommendationEvidenceIn(Input):
     kind: str
     source: Int
     key: str = ""
     note: str = ""
 
 
-class EndorsementOut(Schema):
+class RecommendationEndorsementOut(Schema):
     recommendation: int
     endorsed: bool
-    support: SupportOut
+    support: RecommendationSupportOut
 
 
-class BalanceOut(Schema):
+class RecommendationBalanceOut(Schema):
     statuses: list[str]
     n_recommendations: int
     by_line: dict[str, dict[str, int]]
@@ -315,7 +315,7 @@ def list_recommendations(
 
 @router.get(
     "/recommendations/balance",
-    response=BalanceOut,
+    response=RecommendationBalanceOut,
     summary="Capitals × lines and capitals × addressees of the consulted and adopted ones",
 )
 def get_balance(request: HttpRequest) -> dict[str, Any]:
@@ -329,7 +329,7 @@ def get_balance(request: HttpRequest) -> dict[str, Any]:
     auth=write_auth,
     summary="Promote a contribution of type recommendation (organisers, moderators)",
 )
-def promote(request: HttpRequest, payload: PromoteIn) -> Status | HttpResponse:
+def promote(request: HttpRequest, payload: RecommendationPromoteIn) -> Status | HttpResponse:
     _throttle(request)
     contribution = get_object_or_404(Contribution, pk=payload.contribution)
     try:
@@ -359,7 +359,7 @@ def get_recommendation(request: HttpRequest, recommendation_id: Int) -> dict[str
 
 @router.get(
     "/recommendations/{recommendation_id}/support",
-    response=SupportOut,
+    response=RecommendationSupportOut,
     summary="Endorsements by constituency and world section; backed across regions",
 )
 def get_support(request: HttpRequest, recommendation_id: Int) -> dict[str, Any]:
@@ -419,7 +419,10 @@ def update(
     summary="Set the French, English or Spanish version (organisers, moderators)",
 )
 def translate(
-    request: HttpRequest, recommendation_id: Int, language: Text, payload: TranslationIn
+    request: HttpRequest,
+    recommendation_id: Int,
+    language: Text,
+    payload: RecommendationTranslationIn,
 ) -> dict[str, Any]:
     _throttle(request)
     recommendation = _recommendation(recommendation_id)
@@ -434,7 +437,7 @@ def translate(
     summary="Move to draft, consulted, adopted or withdrawn with a public reason (organisers)",
 )
 def change_status(
-    request: HttpRequest, recommendation_id: Int, payload: StatusIn
+    request: HttpRequest, recommendation_id: Int, payload: RecommendationStatusIn
 ) -> dict[str, Any]:
     _throttle(request)
     recommendation = _recommendation(recommendation_id)
@@ -444,12 +447,12 @@ def change_status(
 
 @router.post(
     "/recommendations/{recommendation_id}/evidence",
-    response={201: EvidenceOut, 409: Problem},
+    response={201: RecommendationEvidenceOut, 409: Problem},
     auth=write_auth,
     summary="Link approved or public evidence (organisers, moderators)",
 )
 def link_evidence(
-    request: HttpRequest, recommendation_id: Int, payload: EvidenceIn
+    request: HttpRequest, recommendation_id: Int, payload: RecommendationEvidenceIn
 ) -> Status | HttpResponse:
     _throttle(request)
     recommendation = _recommendation(recommendation_id)
@@ -482,7 +485,7 @@ def unlink_evidence(request: HttpRequest, recommendation_id: Int, evidence_id: I
 
 @router.post(
     "/recommendations/{recommendation_id}/endorsements",
-    response={201: EndorsementOut, 409: Problem},
+    response={201: RecommendationEndorsementOut, 409: Problem},
     auth=write_auth,
     summary="Endorse a recommendation (once)",
 )
@@ -505,7 +508,7 @@ def endorse(request: HttpRequest, recommendation_id: Int) -> Status | HttpRespon
 
 @router.delete(
     "/recommendations/{recommendation_id}/endorsements",
-    response=EndorsementOut,
+    response=RecommendationEndorsementOut,
     auth=write_auth,
     summary="Withdraw one's endorsement",
 )
