@@ -331,7 +331,11 @@ def get_balance(request: HttpRequest) -> dict[str, Any]:
 )
 def promote(request: HttpRequest, payload: RecommendationPromoteIn) -> Status | HttpResponse:
     _throttle(request)
-    contribution = get_object_or_404(Contribution, pk=payload.contribution)
+    contribution = Contribution.objects.filter(pk=payload.contribution).first()
+    if contribution is None:  # a field of the body, not the address: invalid input (422)
+        raise ValidationError(
+            {"contribution": _("There is no contribution %(ref)s.") % {"ref": payload.contribution}}
+        )
     try:
         recommendation = services.promote_contribution(
             contribution,
