@@ -26,6 +26,7 @@ from cityforum.analysis.transformation import (
     read_cues,
     suggest_line,
     suggest_recommendation,
+    train_line_classifier,
 )
 
 EVALUATION = (
@@ -262,3 +263,14 @@ def test_cross_validation_runs_on_the_estimator() -> None:
     )
     assert scores.shape == (3,)
     assert np.all(scores > 0.25)  # four balanced-weight classes: chance is about 0.25
+
+
+def test_the_platform_trains_a_classifier_only_once_it_would_count() -> None:
+    X, y = _small_training_set()
+    texts = [text for text, _ in X]
+    langs = [language for _, language in X]
+    assert train_line_classifier(texts[:12], langs[:12], y[:12]) is None  # under 20
+    assert train_line_classifier(texts, langs, ["advocacy"] * len(texts)) is None  # one line
+    model = train_line_classifier(texts, langs, y)
+    assert model is not None and model.n_confirmed_ == len(texts)
+    assert suggest_line(texts[0], langs[0], classifier=model)[0][0] == y[0]

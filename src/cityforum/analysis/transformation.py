@@ -40,7 +40,12 @@ import numpy as np
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from cityforum.analysis._tagging import blend_weight, capital_scores, suggest_capitals
+from cityforum.analysis._tagging import (
+    MIN_CONFIRMED,
+    blend_weight,
+    capital_scores,
+    suggest_capitals,
+)
 from cityforum.analysis.text import (
     LEXICON_DIR,
     MAX_TEXT_CHARS,
@@ -269,6 +274,17 @@ class LineClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         return np.array([LINES[i] for i in self.predict_proba(X).argmax(axis=1)], dtype=object)
 
 
+def train_line_classifier(
+    texts: Sequence[str], languages: Sequence[str | None], lines: Sequence[str]
+) -> LineClassifier | None:
+    """A :class:`LineClassifier` on the confirmed lines of ``texts`` — the platform passes its
+    consulted and adopted recommendations — or None while it would not count in the blend
+    (fewer than ``MIN_CONFIRMED`` lines, or a single line among them)."""
+    if len(texts) < MIN_CONFIRMED or len(set(lines)) < 2:
+        return None
+    return LineClassifier().fit(list(zip(texts, languages, strict=True)), list(lines))
+
+
 def blended_line_scores(
     texts: Sequence[str],
     languages: Iterable[str | None] | None = None,
@@ -336,4 +352,5 @@ __all__ = [
     "read_cues",
     "suggest_line",
     "suggest_recommendation",
+    "train_line_classifier",
 ]
