@@ -206,3 +206,16 @@ def test_the_pages_pass_axe_in_three_languages(browser: Any, forum: dict[str, An
     finally:
         context.close()
     assert found == {}
+
+
+def test_the_line_is_suggested_while_writing(page: Any, forum: dict[str, Any]) -> None:
+    site = forum["url"]
+    sign_in_as(page, site, "drafter@example.org", role="moderator")
+    page.goto(f"{site}/en/recommendations/new/")
+    slot = page.locator("#transformation-suggestions")
+    page.fill(
+        "textarea[name=text]",
+        "Create a dedicated fund and grants so that intermediary cities finance infrastructure.",
+    )
+    slot.locator(".line-financing").wait_for(timeout=10_000)
+    assert "Suggested line of transformation:" in slot.inner_text()

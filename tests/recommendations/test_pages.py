@@ -114,3 +114,14 @@ def test_promote_page_keeps_the_author(organiser, proposal, participant):
 def test_the_suggestion_fragment_answers_and_stays_quiet_on_an_empty_text(organiser):
     answer = client_for(organiser).post("/en/recommendations/suggest/", {"text": ""})
     assert answer.status_code == 200
+    assert "Suggested line" not in answer.content.decode()
+
+
+def test_the_suggestion_fragment_names_the_line_and_capitals_the_text_points_to(organiser):
+    text = "Create a dedicated fund and grants so that intermediary cities finance infrastructure."
+    answer = client_for(organiser).post(
+        "/en/recommendations/suggest/", {"text": text, "language": "en"}
+    )
+    html = answer.content.decode()
+    assert 'class="line-financing"' in html and "Suggested line of transformation:" in html
+    assert 'class="capital-economic"' in html
