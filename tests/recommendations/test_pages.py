@@ -125,3 +125,17 @@ def test_the_suggestion_fragment_names_the_line_and_capitals_the_text_points_to(
     html = answer.content.decode()
     assert 'class="line-financing"' in html and "Suggested line of transformation:" in html
     assert 'class="capital-economic"' in html
+
+
+def test_the_contribution_page_offers_promotion_to_drafters_then_links_the_recommendation(
+    organiser, moderator, participant, proposal
+):
+    url = f"/en/participate/contributions/{proposal.pk}/"
+    promote = f"/en/recommendations/promote/{proposal.pk}/"
+    assert promote in client_for(moderator).get(url).content.decode()
+    assert promote not in client_for(participant).get(url).content.decode()
+    rec = services.promote_contribution(
+        proposal, by=organiser, line="advocacy", addressee="global", pact_component="planet"
+    )
+    html = client_for().get(url).content.decode()
+    assert f"/en/recommendations/{rec.pk}/" in html and promote not in html
