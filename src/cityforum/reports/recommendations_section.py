@@ -84,7 +84,9 @@ def evidence_note(evidence: Sequence[Evidence]) -> str:
         return _("No evidence linked yet.")
     kinds = dict(Evidence.Kind.choices)
     what = _shorten(best.label or best.quote, NOTE_CHARS)
-    parts = [f"{kinds.get(best.kind, best.kind)}: “{what}”" if what else str(kinds[best.kind])]
+    kind = str(kinds.get(best.kind, best.kind))
+    # Translators: the kind of evidence, then its label or quote between the language's quotes.
+    parts = [_("%(kind)s: “%(what)s”") % {"kind": kind, "what": what} if what else kind]
     if best.count:
         parts.append(
             ngettext("%(count)d contribution", "%(count)d contributions", best.count)
