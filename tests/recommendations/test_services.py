@@ -305,3 +305,55 @@ def test_a_withdrawn_recommendation_cannot_be_endorsed(organiser, fields, partic
     services.change_status(rec, "withdrawn", by=organiser, reason="Merged into another.")
     with pytest.raises(PermissionDenied):
         services.endorse(rec, by=participant)
+
+
+def test_a_consensus_statement_of_a_finished_opinion_map_is_evidence_once_accepted(
+    organiser, fields, consultation
+):
+    from cityforum.statements.models import Statement
+    from cityforum.synthesis.models import OpinionMapRun
+
+    accepted = Statement.objects.create(
+        consultation=consultation,
+        text="Budgets participatifs partout.",
+        language="fr",
+        status="accepted",
+    )
+    pending = Statement.objects.create(
+        consultation=consultation, text="Autre chose.", language="fr", status="pending"
+    )
+    consensus = {"agree": [{"statement": accepted.pk}, {"statement": pending.pk}], "disagree": []}
+    run = OpinionMapRun.objects.create(
+        consultation=consultation, status="done", n_votes=120, result={"consensus": consensus}
+    )
+    queued = OpinionMapRun.objects.create(
+        consultation=consultation, status="queued", result={"consensus": consensus}
+    )
+    rec = services.draft_recommendation(by=organiser, **fields)
+    evidence = services.link_evidence(rec, "consensus_statement", run.pk, accepted.pk, by=organiser)
+    assert evidence.quote == accepted.text and evidence.language == "fr"
+    assert evidence.count == 120 and evidence.label == "agree"
+    with pytest.raises(ValidationError, match="accepted statements"):
+        services.link_evidence(rec, "consensus_statement", run.pk, pending.pk, by=organiser)
+    with pytest.raises(ValidationError, match="finished opinion map"):
+        services.link_evidence(rec, "consensus_statement", queued.pk, accepted.pk, by=organiser)
+    with pytest.raises(ValidationError, match="not a consensus statement"):
+        services.link_evidence(rec, "consensus_statement", run.pk, 999999, by=organiser)
+    assert Evidence.objects.count() == 1
+
+
+def test_a_code_of_conduct_article_is_evidence_unless_deleted(organiser, fields):
+    from cityforum.drafting.models import Article
+    from cityforum.drafting.seed import load_code_of_conduct
+
+    document = load_code_of_conduct()
+    article = document.articles.get(number=2)
+    rec = services.draft_recommendation(by=organiser, **fields)
+    evidence = services.link_evidence(rec, "article", article.pk, by=organiser)
+    assert evidence.quote and evidence.language == article.source_language
+    Article.objects.filter(pk=article.pk).update(deleted=True)
+    other = services.draft_recommendation(by=organiser, **fields)
+    with pytest.raises(ValidationError, match="deleted article"):
+        services.link_evidence(other, "article", article.pk, by=organiser)
+    with pytest.raises(ValidationError, match="no article"):
+        services.link_evidence(other, "article", 999999, by=organiser)
