@@ -96,6 +96,9 @@ def test_balance_counts_consulted_and_adopted_only_and_names_empty_cells(
     empty = {(a.capital, a.line) for a in result.alerts if a.kind == "empty"}
     assert ("cultural", "advocacy") in empty and ("economic", "financing") not in empty
     assert len(empty) == 19
+    by_level = {(a.capital, a.line) for a in result.addressee_alerts if a.kind == "empty"}
+    assert ("economic", "global") in by_level and ("economic", "national") not in by_level
+    assert len(by_level) == 19
     assert result.as_dict()["index"]["band"] == "unbalanced"
 
 

@@ -205,6 +205,7 @@ class RecommendationBalanceOut(Schema):
     capital_totals: dict[str, int]
     index: dict[str, Any] | None
     alerts: list[dict[str, Any]]
+    addressee_alerts: list[dict[str, Any]]
 
 
 # --- reading -----------------------------------------------------------------------------------

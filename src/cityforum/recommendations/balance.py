@@ -9,7 +9,7 @@ balance index of ``shared/resilience.md`` §2 with :func:`cityforum.analysis.cap
 ``100 · n_k / max n`` so that the best-served capital is 100 and a capital with none is floored
 at 1, as the index prescribes. Its alerts name every empty cell of the capitals × lines matrix,
 every cell under half the mean cell (the index's own "left behind" threshold applied to cells),
-and every capital the index flags.
+and every capital the index flags; ``addressee_alerts`` do the same for capitals × addressees.
 
 Read-only and stable: the report, the brief and the open data call :func:`balance`.
 """
@@ -55,6 +55,9 @@ class Balance:
     n_recommendations: int
     index: BalanceResult | None
     alerts: list[Alert] = field(default_factory=list)
+    addressee_alerts: list[Alert] = field(default_factory=list)
+    """The empty and under-represented cells of capitals × addressees (``line`` then holds
+    the addressee level's code; no ``capital`` alerts here: the index is over capitals)."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready, for the API, the open data and the report."""
@@ -74,6 +77,7 @@ class Balance:
                 "flags": list(self.index.flags),
             },
             "alerts": [a.__dict__ for a in self.alerts],
+            "addressee_alerts": [a.__dict__ for a in self.addressee_alerts],
         }
 
 
@@ -94,7 +98,8 @@ def matrices(
 
 
 def alerts_for(by_line: dict[str, dict[str, int]], index: BalanceResult | None) -> list[Alert]:
-    """Empty cells, cells under half the mean cell, and the capitals the index flags."""
+    """Empty cells, cells under half the mean cell, and the capitals the index flags (of any
+    capitals × columns matrix: lines, or addressee levels with ``index=None``)."""
     cells = [(c, line, n) for c, row in by_line.items() for line, n in row.items()]
     mean = sum(n for _c, _l, n in cells) / len(cells) if cells else 0.0
     out = [Alert("empty", c, line, n) for c, line, n in cells if n == 0]
@@ -129,4 +134,5 @@ def balance(recommendations: Iterable[Recommendation] | None = None) -> Balance:
         n_recommendations=n,
         index=index,
         alerts=alerts_for(by_line, index),
+        addressee_alerts=alerts_for(by_addressee, None),
     )

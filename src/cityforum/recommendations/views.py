@@ -224,6 +224,18 @@ def balance_page(request: HttpRequest) -> HttpResponse:
                 _("The %(capital)s capital is left behind: under half the average capital.")
                 % {"capital": capitals.get(a.capital, a.capital)}
             )
+    addressee_alerts = [
+        (
+            _("No recommendation on the %(capital)s capital addressed to %(level)s.")
+            if a.kind == "empty"
+            else _(
+                "Only %(n)d recommendation(s) on the %(capital)s capital addressed to "
+                "%(level)s: under half the average cell."
+            )
+        )
+        % {"n": a.count, "capital": capitals.get(a.capital, a.capital), "level": levels[a.line]}
+        for a in result.addressee_alerts
+    ]
     return render(
         request,
         "recommendations/balance.html",
@@ -235,6 +247,7 @@ def balance_page(request: HttpRequest) -> HttpResponse:
             "by_addressee": by_addressee,
             "totals": [(capitals.get(c, c), n) for c, n in result.capital_totals.items()],
             "alerts": alerts,
+            "addressee_alerts": addressee_alerts,
         },
     )
 
