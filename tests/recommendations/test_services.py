@@ -357,3 +357,14 @@ def test_a_code_of_conduct_article_is_evidence_unless_deleted(organiser, fields)
         services.link_evidence(other, "article", article.pk, by=organiser)
     with pytest.raises(ValidationError, match="no article"):
         services.link_evidence(other, "article", 999999, by=organiser)
+
+
+def test_a_number_past_64_bits_is_refused_as_unknown_not_a_server_error(organiser, fields):
+    huge = 2**70
+    with pytest.raises(ValidationError, match="Unknown consultation"):
+        services.draft_recommendation(by=organiser, **{**fields, "consultations": [huge]})
+    rec = services.draft_recommendation(by=organiser, **fields)
+    with pytest.raises(ValidationError, match="Say which source"):
+        services.link_evidence(rec, "contribution", str(huge), by=organiser)
+    with pytest.raises(ValidationError, match="Say which source"):
+        services.link_evidence(rec, "theme", "many", by=organiser)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from cityforum.core.audit import record
 from cityforum.core.languages import CONTENT_LANGUAGES
+from cityforum.core.numbers import fits_int64
 from cityforum.participation.models import LANGUAGES as CONTRIBUTION_LANGUAGES
 from cityforum.participation.models import Contribution
 from cityforum.participation.models import Visibility as ContributionVisibility
@@ -202,7 +203,10 @@ def clean_consultations(values: Any) -> list[Consultation]:
     for value in values or []:
         ref = getattr(value, "pk", value)
         try:
-            ids.append(int(ref))
+            number = int(ref)
+            if not fits_int64(number):
+                raise ValueError(ref)
+            ids.append(number)
         except (TypeError, ValueError):
             raise ValidationError(
                 {"consultations": _("Unknown consultation “%(value)s”.") % {"value": ref}}
@@ -622,10 +626,13 @@ def _not_found(message: str) -> ValidationError:
 
 
 def _int(value: Any) -> int | None:
+    """A whole number the databases can hold, else None (a number past 64 bits names nothing
+    and would fail in the database driver)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if fits_int64(number) else None
 
 
 def _label(labels: Any, language: str) -> str:
@@ -817,7 +824,7 @@ def link_evidence(
     if kind in (Evidence.Kind.CONTRIBUTION, Evidence.Kind.ARTICLE):
         key = ""
     snap = _snapshot(kind, source_id, key, recommendation.language)
-    source = int(source_id)
+    source = int(source_id)  # checked by _snapshot through _int
     if Evidence.objects.filter(
         recommendation=recommendation, kind=kind, source_id=source, key=key
     ).exists():
