@@ -45,7 +45,7 @@ def test_the_detail_quotes_evidence_in_its_original_language_with_regions_and_su
     html = client_for().get(f"/en/recommendations/{rec.pk}/").content.decode()
     assert '<blockquote lang="es">' in html and "Los gobiernos nacionales" in html
     assert "Latin America" in html or "latam" in html
-    assert "civil_society (1)" in html
+    assert "civil society (1)" in html
     assert 'class="support-by-region"' in html and "1 endorsement" in html
 
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from cityforum.core.languages import active_language
 from cityforum.participation.models import Contribution
+from cityforum.people.models import Organisation
 from cityforum.programme.models import Capital, Region
 
 from . import services
@@ -38,7 +39,7 @@ from .forms import (
 )
 from .models import Addressee, Evidence, Line, Recommendation, RecommendationEndorsement
 from .suggestions import suggest
-from .support import support, support_many
+from .support import UNKNOWN, support, support_many
 
 LANGUAGE_NAMES = {
     "fr": "Français",
@@ -143,11 +144,14 @@ def detail_page(request: HttpRequest, pk: int) -> HttpResponse:
     backing = support(recommendation)
     user = request.user
     regions = _region_names()
+    kinds = {**dict(Organisation.Kind.choices), UNKNOWN: _("no organisation")}
     evidence = [
         {
             "e": e,
             "regions": [regions.get(code, code) for code in e.regions or []],
-            "constituencies": sorted((e.constituencies or {}).items()),
+            "constituencies": [
+                (kinds.get(code, code), n) for code, n in sorted((e.constituencies or {}).items())
+            ],
         }
         for e in recommendation.evidence.all()
     ]
