@@ -95,7 +95,11 @@ def test_status_endorsement_and_balance_through_the_pages(organiser, fields, pro
     assert rec.endorsements.count() == 1
     html = client_for().get("/en/recommendations/balance/").content.decode()
     assert "Balance index over the capitals" in html
-    assert "No recommendation on the Cultural capital for advocacy" in html or "Cultural" in html
+    assert "No recommendation for Cultural capital × advocacy." in html
+    assert "Balance index over the capitals: 0.12 (unbalanced)." in html
+    assert "Ninguna recomendación para Capital cultural × incidencia." in (
+        client_for().get("/es/recommendations/balance/").content.decode()
+    )
 
 
 def test_promote_page_keeps_the_author(organiser, proposal, participant):

@@ -208,13 +208,13 @@ def balance_page(request: HttpRequest) -> HttpResponse:
     for a in result.alerts:
         if a.kind == "empty":
             alerts.append(
-                _("No recommendation on the %(capital)s capital for %(line)s.")
+                _("No recommendation for %(capital)s × %(line)s.")
                 % {"capital": capitals.get(a.capital, a.capital), "line": lines[a.line]}
             )
         elif a.kind == "under":
             alerts.append(
                 _(
-                    "Only %(n)d recommendation(s) on the %(capital)s capital for %(line)s: "
+                    "Only %(n)d recommendation(s) for %(capital)s × %(line)s: "
                     "under half the average cell."
                 )
                 % {
@@ -225,21 +225,22 @@ def balance_page(request: HttpRequest) -> HttpResponse:
             )
         else:
             alerts.append(
-                _("The %(capital)s capital is left behind: under half the average capital.")
+                _("%(capital)s is left behind: under half the average capital.")
                 % {"capital": capitals.get(a.capital, a.capital)}
             )
     addressee_alerts = [
         (
-            _("No recommendation on the %(capital)s capital addressed to %(level)s.")
+            _("No recommendation for %(capital)s × %(level)s.")
             if a.kind == "empty"
             else _(
-                "Only %(n)d recommendation(s) on the %(capital)s capital addressed to "
-                "%(level)s: under half the average cell."
+                "Only %(n)d recommendation(s) for %(capital)s × %(level)s: "
+                "under half the average cell."
             )
         )
         % {"n": a.count, "capital": capitals.get(a.capital, a.capital), "level": levels[a.line]}
         for a in result.addressee_alerts
     ]
+    bands = {"balanced": _("balanced"), "uneven": _("uneven"), "unbalanced": _("unbalanced")}
     return render(
         request,
         "recommendations/balance.html",
@@ -252,6 +253,7 @@ def balance_page(request: HttpRequest) -> HttpResponse:
             "totals": [(capitals.get(c, c), n) for c, n in result.capital_totals.items()],
             "alerts": alerts,
             "addressee_alerts": addressee_alerts,
+            "band": bands.get(result.index.band, "") if result.index else "",
         },
     )
 
