@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("assessments/", include("cityforum.assessments.urls")),
     path("synthesis/", include("cityforum.synthesis.urls")),
     path("drafting/", include("cityforum.drafting.urls")),
+    path("recommendations/", include("cityforum.recommendations.urls")),
     path("opendata/", include("cityforum.opendata.urls")),
     path("demo/", include("cityforum.demo.urls")),
     path("", include("cityforum.reports.urls")),

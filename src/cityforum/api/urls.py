@@ -14,6 +14,7 @@ from . import (
     participation,
     problems,
     programme,
+    recommendations,
     statements,
     synthesis,
 )
@@ -38,6 +39,7 @@ api.add_router("/", statements.router)
 api.add_router("/", assessments.router)
 api.add_router("/", synthesis.router)
 api.add_router("/", drafting.router)
+api.add_router("/", recommendations.router)
 api.add_router("/", opendata_router)
 
 #: Authentication available to write endpoints added by later apps.

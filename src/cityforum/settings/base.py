@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "cityforum.drafting",
     "cityforum.assessments",
     "cityforum.synthesis",
+    "cityforum.recommendations",
     "cityforum.reports",
     "cityforum.opendata",
     "huey.contrib.djhuey",
