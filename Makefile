@@ -11,24 +11,27 @@ LOCALES     := $(wildcard src/cityforum/locale/*/LC_MESSAGES/django.po)
 MO_FILES    := $(LOCALES:.po=.mo)
 
 # Debian packages: gettext (compile catalogues), PostgreSQL server binaries (tests),
+# redis-server (the shared cache, limits and job queue of several app servers; the tests
+# start their own on a free port),
 # Chromium (browser tests), Pango and fonts (PDF reports with WeasyPrint), poppler-utils
 # (pdftotext and pdftoppm: the tests read the PDFs back), Node.js and npm (install axe-core, the
 # accessibility checker the browser tests inject into Chromium). npm is asked for only when no
 # `npm` command exists: NodeSource's nodejs package bundles it and conflicts with Debian's.
-OS_PACKAGES := gettext postgresql chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 poppler-utils nodejs
+OS_PACKAGES := gettext postgresql redis-server chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 poppler-utils nodejs
 # axe-core, pinned by package-lock.json; reinstalled when the lock changes.
 AXE         := node_modules/axe-core/axe.min.js
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test test-sqlite test-postgres test-browser bench lint messages clean help
+.PHONY: install run demo demo-screenshots test test-sqlite test-postgres test-browser bench lint messages clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run      install, prepare var/cityforum.sqlite3, serve http://127.0.0.1:$(PORT)"
-	@echo "make test     install, then the whole suite (SQLite, PostgreSQL, Chromium)"
+	@echo "make demo     install, build a demonstration forum (var/demo.sqlite3) from public data, serve it"
+	@echo "make test     install, make lint, then the whole suite (SQLite, PostgreSQL, Chromium)"
 	@echo "make bench    benchmarks; writes docs/benchmarks.md"
-	@echo "make lint     ruff, mypy on analysis/, import-linter"
+	@echo "make lint     ruff, mypy on analysis/, import-linter (docs/architecture.md)"
 	@echo "make messages refresh the translation catalogues (.po)"
 
 install: $(OS_STAMP) $(STAMP) $(MO_FILES) $(AXE)
@@ -64,25 +67,38 @@ run: install
 	@echo "cityforum is serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
 	@PORT=$(PORT) $(BIN)/cityforum serve --port $(PORT)
 
-# The suite: everything on SQLite (analysis and browser tests included), and every
-# database test again on a PostgreSQL server the tests start from the system binaries.
+# A look at a forum in use: var/demo.sqlite3 rebuilt from public consultations (never the
+# forum's own database), served on 127.0.0.1 with a banner on every page; the demo accounts and
+# their passwords are printed before it serves (and shown at /en/demo/about/).
+demo: install
+	@$(BIN)/cityforum demo --port $(PORT)
+
+# The demo's key pages, photographed by the browser test that crawls the small demo.
+demo-screenshots: install
+	@CITYFORUM_DEMO_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_demo_site.py
+
+# The suite: first the lint (ruff, mypy, the import-linter contracts of
+# docs/architecture.md: CI runs only `make test`, so a new import circle fails it), then
+# everything on SQLite (analysis and browser tests included), and every database test again
+# on a PostgreSQL server and a Redis server (the shared state of several app servers: cache,
+# rate limits, jobs) that the tests start from the system binaries.
 # The two passes run side by side: most of the suite waits on servers, subprocesses and
 # disks rather than computing, so together they take little longer than the longer one.
 # The PostgreSQL pass prints as it goes; the SQLite pass's output follows when it ends.
-test: install
+test: install lint
 	@mkdir -p var; \
 	$(BIN)/python -m pytest -q -p no:cacheprovider > var/test-sqlite.log 2>&1 & lite=$$!; \
-	$(BIN)/python -m pytest -q --postgres --ignore=tests/analysis --ignore=tests/browser; pg=$$?; \
+	$(BIN)/python -m pytest -q --postgres --redis --ignore=tests/analysis --ignore=tests/browser; pg=$$?; \
 	wait $$lite; sqlite=$$?; \
 	echo "=== SQLite pass (var/test-sqlite.log) ==="; cat var/test-sqlite.log; \
-	echo "=== SQLite pass: exit $$sqlite; PostgreSQL pass: exit $$pg ==="; \
+	echo "=== SQLite pass: exit $$sqlite; PostgreSQL + Redis pass: exit $$pg ==="; \
 	test $$sqlite -eq 0 && test $$pg -eq 0
 
 test-sqlite: install
 	@$(BIN)/python -m pytest -q
 
 test-postgres: install
-	@$(BIN)/python -m pytest -q --postgres --ignore=tests/analysis --ignore=tests/browser
+	@$(BIN)/python -m pytest -q --postgres --redis --ignore=tests/analysis --ignore=tests/browser
 
 test-browser: install
 	@$(BIN)/python -m pytest -q tests/browser

@@ -1,12 +1,14 @@
-"""Shared fixtures. ``pytest --postgres`` runs the database tests on a real PostgreSQL server.
+"""Shared fixtures. ``pytest --postgres`` runs the database tests on a real PostgreSQL server;
+``pytest --redis`` runs every test with a real Redis server as the shared state (the cache,
+the rate limiters), as a site with ``REDIS_URL`` set does. ``make test`` runs its PostgreSQL
+pass with both.
 
-The server is started from the system binaries by :mod:`cityforum.testing.postgres`
-before the test database is created, and stopped at the end of the session.
+The servers are started from the system binaries by :mod:`cityforum.testing.postgres` and
+:mod:`cityforum.testing.redis` before the first test, and stopped at the end of the session.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +25,55 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="run the database tests against a PostgreSQL server started for the session",
     )
+    parser.addoption(
+        "--redis",
+        action="store_true",
+        help="share the cache and the rate limits through a Redis server started for the session",
+    )
+
+
+@pytest.fixture(scope="session")
+def redis_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of a Redis server of this session's own (started on first use, then kept)."""
+    from cityforum.testing.redis import RedisServer
+
+    server = RedisServer().start()
+    request.addfinalizer(server.stop)
+    yield server.url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_state(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With ``--redis``: the settings a site with ``REDIS_URL`` gets (the Redis cache, the
+    limiters' Redis store), for the whole session."""
+    if not request.config.getoption("--redis"):
+        yield
+        return
+    from asgiref.local import Local
+    from django.conf import settings
+    from django.core.cache import caches
+
+    from cityforum.core import limits
+
+    url = request.getfixturevalue("redis_url")
+    saved = settings.REDIS_URL, settings.CACHES
+    settings.REDIS_URL = url
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "cityforum.core.cache.FailSoftRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "cityforum-tests",
+        }
+    }
+    caches.__dict__.pop("settings", None)
+    caches._connections = Local(thread_critical=False)
+    limits.use_store(None)  # chosen again, from the settings: Redis
+    assert limits.shared()
+    yield
+    settings.REDIS_URL, settings.CACHES = saved
+    caches.__dict__.pop("settings", None)
+    caches._connections = Local(thread_critical=False)
+    limits.use_store(None)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -77,27 +128,44 @@ def _fresh_language() -> Iterator[None]:
     translation.deactivate()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limits() -> None:
-    """Each test starts with no write counted: ids repeat from test to test once the
-    database is rolled back, and the in-process limiters would remember them."""
-    from cityforum.core.limits import FixedWindowLimiter
+class LimitClock:
+    """The limiters' clock, held by the test: it moves only when the test moves it."""
 
-    FixedWindowLimiter.reset_all()
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture(autouse=True)
+def limit_clock(monkeypatch: pytest.MonkeyPatch) -> LimitClock:
+    """Every test starts with no write counted, and with the limiters' windows decided by
+    the test, not by the minute hand.
+
+    Counts are forgotten because ids repeat from test to test once the database is rolled
+    back. The clock starts one second into a day (so one second into a minute and an hour
+    too) and stands still: a test's writes all fall in one window however slow the machine,
+    and a test that wants the next window says so with ``limit_clock.advance(60)``. It is
+    in place before any other fixture runs: a vote counted by a fixture (the first vote of
+    tests/statements/test_fastvote.py) falls in the test's window too. (The suite once
+    failed because a fixture that waited for a fresh minute ran *after* such a vote.)
+    """
+    from cityforum.core import limits
+
+    limits.FixedWindowLimiter.reset_all()
+    clock = LimitClock(86400.0 * 20_000 + 1.0)
+    monkeypatch.setattr(limits, "CLOCK", clock)
+    return clock
 
 
 @pytest.fixture
-def one_rate_window() -> None:
-    """Start a rate-limit test early in a clock minute, so that all its writes fall in one window.
-
-    The in-process limiters count in fixed windows aligned on the clock, as django-ratelimit's
-    do: a test sending N+1 writes against an "N/m" rate across a minute boundary sees the count
-    restart and its last write accepted (it happened in CI). Such a test takes a second or two;
-    when fewer than 15 s of the minute remain, this waits, on the real clock, for the next one.
-    """
-    left = 60 - time.time() % 60
-    if left < 15:
-        time.sleep(left + 0.05)
+def one_rate_window(limit_clock: LimitClock) -> LimitClock:
+    """All the test's writes in one window of the in-process limiters (see ``limit_clock``)."""
+    return limit_clock
 
 
 @pytest.fixture

@@ -156,8 +156,8 @@ def seed() -> dict[str, Any]:
     from cityforum.programme.seed import load_programme
     from cityforum.statements import services as statements
     from cityforum.statements.models import VotingSettings
-    from cityforum.synthesis.services import run_opinion_map
-    from cityforum.synthesis.themes_services import approve_themes, run_themes
+    from cityforum.synthesis.opinion.services import run_opinion_map
+    from cityforum.synthesis.themes.services import approve_themes, run_themes
 
     load_programme()
     Consultation.objects.filter(
@@ -533,7 +533,7 @@ def rgb(css: str) -> tuple[float, float, float]:
 def test_the_numbers_on_the_heat_map_are_readable_on_every_shade() -> None:
     """axe cannot tell the colour behind SVG text (it lists it "to review"): the heat map's
     number in each cell must reach 4.5:1 on the cell's blue, whatever the share."""
-    from cityforum.synthesis.heatmap import heat_map
+    from cityforum.synthesis.themes.heatmap import heat_map
 
     themes = [
         {"id": n, "prevalence": {"africa": {"count": n, "total": 100, "share": n / 100}}}

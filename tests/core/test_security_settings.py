@@ -52,7 +52,11 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
         CITYFORUM_VAR_DIR=str(tmp_path),
         DATABASE_URL=f"sqlite:///{tmp_path / 'forum.sqlite3'}",
         LANG="en",
+        # Several worker processes need shared limits (REDIS_URL), else check --deploy warns
+        # (cityforum.W002, tests/core/test_shared_state.py): this deployment has one process.
+        WEB_CONCURRENCY="1",
     )
+    env.pop("REDIS_URL", None)
     return env
 
 

@@ -28,6 +28,8 @@ PASSWORD = "a-long-pass-phrase"
 
 #: Marks written into what must never be published, to search the bundle for.
 HIDDEN_TITLE = "Hidden-by-moderators marker title"
+#: A recommendation left as a draft: not the forum's yet, never published.
+DRAFT_RECOMMENDATION = "Draft-recommendation marker, never published"
 REJECTED_STATEMENT = "Rejected-statement marker: buy my product"
 PENDING_STATEMENT = "Pending-statement marker, never accepted"
 HIDDEN_AMENDMENT = "Hidden-amendment marker rationale"
@@ -186,9 +188,9 @@ def forum(programme: None, opendata_dir: Path) -> dict[str, Any]:
     from cityforum.participation.models import Contribution
     from cityforum.people import services as people
     from cityforum.statements import services as statements
-    from cityforum.synthesis.review_services import reject_theme, rename_theme
-    from cityforum.synthesis.services import run_opinion_map
-    from cityforum.synthesis.themes_services import approve_themes, run_themes
+    from cityforum.synthesis.opinion.services import run_opinion_map
+    from cityforum.synthesis.themes.review_services import reject_theme, rename_theme
+    from cityforum.synthesis.themes.services import approve_themes, run_themes
 
     places = _registry()
     load_indicators()
@@ -359,6 +361,38 @@ def forum(programme: None, opendata_dir: Path) -> dict[str, Any]:
     drafting.freeze_document(document, by=organiser, note="Final text.")
     drafting.sign(document, by=mayor)
 
+    # Recommendations: one adopted for the G20 with three pieces of evidence, endorsed by
+    # Zenobia (a verified civil-society organisation in Africa) and the mayor; one draft.
+    from cityforum.recommendations import services as recommendations
+
+    adopted = recommendations.draft_recommendation(
+        by=organiser,
+        text="Open climate funds directly to intermediary cities.",
+        language="en",
+        consultations=[africa.pk],
+        capitals=["economic", "environmental"],
+        line="financing",
+        addressee="global",
+        pact_component="planet",
+    )
+    recommendations.link_evidence(adopted, "contribution", mine.pk, by=organiser)
+    recommendations.link_evidence(adopted, "theme", approved.pk, "0", by=organiser)
+    recommendations.link_evidence(adopted, "article", article.pk, by=organiser)
+    for status in ("consulted", "adopted"):
+        recommendations.change_status(adopted, status, by=organiser, reason="Plenary vote.")
+    recommendations.endorse(adopted, by=zenobia)
+    recommendations.endorse(adopted, by=mayor)
+    recommendations.draft_recommendation(
+        by=organiser,
+        text=DRAFT_RECOMMENDATION,
+        language="en",
+        consultations=[africa.pk],
+        capitals=["social"],
+        line="advocacy",
+        addressee="local",
+        pact_component="people",
+    )
+
     # Assessments: a city (two versions), an agenda and its project.
     values = [
         assessments.ValueInput(i.code, _middle(i), source="Survey 2024")
@@ -391,6 +425,7 @@ def forum(programme: None, opendata_dir: Path) -> dict[str, Any]:
         "opinion": opinion,
         "document": document,
         "spam_amendment": spam,
+        "recommendation": adopted,
         "contributions": Contribution.objects.count(),
     }
 

@@ -112,7 +112,7 @@ def test_the_command_line_rewrites_the_sites_copy(
     monkeypatch.setenv("LANG", "en_GB.UTF-8")
     result = CliRunner().invoke(cli, ["export", "opendata"])
     assert result.exit_code == 0, result.output
-    assert "Wrote 27 datasets" in result.output
+    assert "Wrote 30 datasets" in result.output
     folder = _bundle_folders(opendata_dir)[0]
     assert (folder / "cityforum-opendata.zip").is_file()
     assert fetch(Client(), "/en/opendata/forums.csv")[0].status_code == 200

@@ -35,7 +35,7 @@ def bundle(forum: dict[str, Any], tmp_path: Path) -> dict[str, bytes]:
     write_bundle(tmp_path / "bundle", make_zip=True)
     files = every_file(tmp_path / "bundle")
     files.update({f"zip:{k}": v for k, v in zip_members(tmp_path / "bundle.zip").items()})
-    assert len(files) > 2 * 27 * 2
+    assert len(files) > 2 * 30 * 2
     return files
 
 

@@ -24,7 +24,7 @@ from cityforum.programme.models import Forum
 from cityforum.reports.assemble import consultation_report, forum_report
 from cityforum.reports.render import render
 from cityforum.synthesis.models import OpinionMapRun, ThemeRun
-from cityforum.synthesis.themes_review import public_themes
+from cityforum.synthesis.themes.review import public_themes
 
 from . import dataset
 

@@ -30,9 +30,9 @@ from cityforum.programme.models import Consultation, Region
 from cityforum.programme.seed import load_programme
 from cityforum.statements.models import Statement, Vote, Voter
 from cityforum.statements.services import cast_vote
-from cityforum.synthesis.review_services import reject_theme, rename_theme
-from cityforum.synthesis.services import run_opinion_map
-from cityforum.synthesis.themes_services import approve_themes, run_themes
+from cityforum.synthesis.opinion.services import run_opinion_map
+from cityforum.synthesis.themes.review_services import reject_theme, rename_theme
+from cityforum.synthesis.themes.services import approve_themes, run_themes
 from tests.synthesis.test_themes_runs import SENTENCES as THEME_SENTENCES
 
 PASSWORD = "a-long-pass-phrase"

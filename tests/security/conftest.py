@@ -143,7 +143,7 @@ def build_forum() -> Forum:
     from cityforum.participation import services as participation
     from cityforum.programme.seed import load_programme
     from cityforum.statements import services as statements
-    from cityforum.synthesis.themes_services import run_themes
+    from cityforum.synthesis.themes.services import run_themes
 
     load_programme()
     africa = Region.objects.get(code="africa")
@@ -237,6 +237,21 @@ def build_forum() -> Forum:
 
     theme_run = run_themes(consultation, by=people["organiser"], n_themes=3)
     assessment = create_agenda("Agenda 2030 de Thiès", 2025, by=people["organiser"], city=city)
+    from cityforum.recommendations import services as recommendations
+
+    recommendation = recommendations.draft_recommendation(
+        by=people["organiser"],
+        text="Les États confient aux villes intermédiaires les moyens de leurs compétences.",
+        language="fr",
+        consultations=[consultation.pk],
+        capitals=["social"],
+        line="financing",
+        addressee="global",
+        pact_component="people",
+    )
+    evidence = recommendations.link_evidence(
+        recommendation, "contribution", contribution.pk, by=people["organiser"]
+    )
     return Forum(
         consultation=consultation,
         document=document,
@@ -256,6 +271,7 @@ def build_forum() -> Forum:
         amendment_comment=amendment_comment,
         theme_run=theme_run,
         assessment=assessment,
+        extra={"recommendation": recommendation, "evidence": evidence},
     )
 
 

@@ -88,6 +88,8 @@ def known_ids(forum: Forum) -> dict[str, list[Any]]:
         "document_id": [forum.document.pk],
         "amendment_id": [forum.amendment.pk, forum.hidden_amendment.pk],
         "synthesis_id": [forum.theme_run.pk],
+        "recommendation_id": [forum.extra["recommendation"].pk],
+        "evidence_id": [forum.extra["evidence"].pk],
         "geonameid": [forum.city.geonameid],
         # body fields
         "statement": [forum.statement.pk, forum.pending_statement.pk],
@@ -96,6 +98,9 @@ def known_ids(forum: Forum) -> dict[str, list[Any]]:
         "comment": [forum.comment.pk, forum.hidden_comment.pk],
         "city": [forum.city.geonameid],
         "agenda": [forum.assessment.pk],
+        "contribution": [forum.contribution.pk, forum.hidden_contribution.pk],
+        "consultations": [[forum.consultation.pk]],
+        "source": [forum.contribution.pk],
     }
 
 
@@ -188,6 +193,7 @@ API_MODULES = [
     "participation",
     "problems",
     "programme",
+    "recommendations",
     "statements",
     "urls",
 ]
@@ -248,6 +254,19 @@ NUL_INPUTS = [
     ),
     ("post", "/api/v1/amendments/{m}/reject", {"reason": "r\x00"}),
     ("post", "/api/v1/statements/{s}/moderation", {"decision": "reject", "reason": "r\x00"}),
+    (
+        "post",
+        "/api/v1/recommendations",
+        {
+            "text": "a\x00b",
+            "language": "fr",
+            "consultations": [],
+            "capitals": ["social"],
+            "line": "financing",
+            "addressee": "global",
+            "pact_component": "people",
+        },
+    ),
 ]
 
 

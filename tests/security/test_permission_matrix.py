@@ -49,9 +49,11 @@ from cityforum.drafting.models import (
 from cityforum.participation.models import Comment, Contribution, Endorsement, Report
 from cityforum.people.models import ApiToken, Organisation, User
 from cityforum.programme.models import Consultation
+from cityforum.recommendations.models import Evidence as RecommendationEvidence
+from cityforum.recommendations.models import Recommendation, RecommendationEndorsement
 from cityforum.statements.models import Statement, Vote
-from cityforum.synthesis.capitals_models import CapitalTag
-from cityforum.synthesis.themes_models import ThemeReview, ThemeRun
+from cityforum.synthesis.capitals.models import CapitalTag
+from cityforum.synthesis.themes.models import ThemeReview, ThemeRun
 
 from .conftest import PASSWORD, ROLES, SECRET, Forum, build_forum
 
@@ -194,6 +196,73 @@ def only_own_data(case: Case, response: Any) -> None:
 
 
 # --- the matrix -----------------------------------------------------------------------------
+
+
+def recommendation_fields(case: Case) -> dict[str, Any]:
+    return {
+        "text": "States give intermediary cities the means of their duties.",
+        "language": "en",
+        "consultations": [case.forum.consultation.pk],
+        "capitals": ["economic"],
+        "line": "financing",
+        "addressee": "national",
+        "pact_component": "government",
+    }
+
+
+def _organiser(case: Case) -> Any:
+    return User.objects.filter(role="organiser").order_by("pk").first()
+
+
+def a_recommendation(case: Case) -> Recommendation:
+    from cityforum.recommendations import services
+
+    fields = recommendation_fields(case)
+    return services.draft_recommendation(by=_organiser(case), **fields)
+
+
+def a_recommendation_with_evidence(case: Case) -> Recommendation:
+    from cityforum.recommendations import services
+
+    recommendation = a_recommendation(case)
+    services.link_evidence(
+        recommendation, "contribution", case.forum.contribution.pk, by=_organiser(case)
+    )
+    return recommendation
+
+
+def a_piece_of_evidence(case: Case) -> Any:
+    from cityforum.recommendations import services
+
+    recommendation = a_recommendation(case)
+    return services.link_evidence(
+        recommendation, "contribution", case.forum.contribution.pk, by=_organiser(case)
+    )
+
+
+def an_endorsed_recommendation(case: Case) -> Recommendation:
+    from cityforum.recommendations import services
+
+    recommendation = a_recommendation(case)
+    endorser = case.person if case.role != "public" else case.forum.author
+    services.endorse(recommendation, by=endorser)
+    return recommendation
+
+
+def recommendation_contribution(case: Case) -> Contribution:
+    from cityforum.programme.models import Capital
+
+    contribution = Contribution.objects.create(
+        consultation=case.forum.consultation,
+        author=case.forum.author,
+        type="recommendation",
+        title="Fund the cities",
+        body="National governments should transfer resources to intermediary cities.",
+        language="en",
+    )
+    contribution.capitals.set(Capital.objects.filter(code="economic"))
+    return contribution
+
 
 F = "/en"
 
@@ -715,6 +784,126 @@ MATRIX: list[Action] = [
             {"file": _upload(c.target)},
         ),
     ),
+    # Recommendations
+    Action(
+        "recommendation draft (organisers, moderators) or propose (participants)",
+        expect=outcomes(401, OK, OK, OK, OK),
+        probe=lambda c: Recommendation.objects.count(),
+        api=lambda c: ("POST", "/recommendations", recommendation_fields(c)),
+        site=lambda c: (f"{F}/recommendations/new/", recommendation_fields(c)),
+    ),
+    Action(
+        "recommendation promote (a contribution)",
+        expect=outcomes(401, 403, OK, OK, OK),
+        arrange=recommendation_contribution,
+        probe=lambda c: Recommendation.objects.count(),
+        api=lambda c: (
+            "POST",
+            "/recommendations/promote",
+            {
+                "contribution": c.pk,
+                "line": "advocacy",
+                "addressee": "global",
+                "pact_component": "people",
+            },
+        ),
+        site=lambda c: (
+            f"{F}/recommendations/promote/{c.pk}/",
+            {"line": "advocacy", "addressee": "global", "pact_component": "people"},
+        ),
+        site_expect=outcomes(403, 403, OK, OK, OK),
+    ),
+    Action(
+        "recommendation edit",
+        expect=outcomes(401, 403, OK, OK, OK),
+        arrange=a_recommendation,
+        probe=lambda c: Recommendation.objects.get(pk=c.pk).line,
+        api=lambda c: ("PATCH", f"/recommendations/{c.pk}", {"version": 1, "line": "advocacy"}),
+        site=lambda c: (
+            f"{F}/recommendations/{c.pk}/edit/",
+            {**recommendation_fields(c), "version": 1, "line": "advocacy"},
+        ),
+        site_expect=outcomes(403, 403, OK, OK, OK),
+    ),
+    Action(
+        "recommendation translate",
+        expect=outcomes(401, 403, OK, OK, OK),
+        arrange=a_recommendation,
+        probe=lambda c: Recommendation.objects.get(pk=c.pk).text_es,
+        api=lambda c: (
+            "PUT",
+            f"/recommendations/{c.pk}/translations/es",
+            {"text": "Los Estados financian las ciudades intermedias."},
+        ),
+        site=lambda c: (
+            f"{F}/recommendations/{c.pk}/translate/",
+            {"language": "es", "text": "Los Estados financian las ciudades intermedias."},
+        ),
+        site_expect=outcomes(403, 403, OK, OK, OK),
+    ),
+    Action(
+        "recommendation status change (consulted)",
+        expect=outcomes(401, 403, 403, 403, OK),
+        arrange=a_recommendation_with_evidence,
+        probe=lambda c: Recommendation.objects.get(pk=c.pk).status,
+        api=lambda c: (
+            "POST",
+            f"/recommendations/{c.pk}/status",
+            {"status": "consulted", "reason": "Put to the sections."},
+        ),
+        site=lambda c: (
+            f"{F}/recommendations/{c.pk}/status/",
+            {"status": "consulted", "reason": "Put to the sections."},
+        ),
+        site_expect=outcomes(403, 403, 403, 403, OK),
+    ),
+    Action(
+        "recommendation evidence link",
+        expect=outcomes(401, 403, OK, OK, OK),
+        arrange=a_recommendation,
+        probe=lambda c: RecommendationEvidence.objects.filter(recommendation=c.target).count(),
+        api=lambda c: (
+            "POST",
+            f"/recommendations/{c.pk}/evidence",
+            {"kind": "contribution", "source": c.forum.contribution.pk},
+        ),
+        site=lambda c: (
+            f"{F}/recommendations/{c.pk}/evidence/",
+            {"kind": "contribution", "source": c.forum.contribution.pk},
+        ),
+        site_expect=outcomes(403, 403, OK, OK, OK),
+    ),
+    Action(
+        "recommendation evidence unlink",
+        expect=outcomes(401, 403, OK, OK, OK),
+        arrange=a_piece_of_evidence,
+        probe=lambda c: RecommendationEvidence.objects.filter(pk=c.pk).exists(),
+        api=lambda c: (
+            "DELETE",
+            f"/recommendations/{c.target.recommendation_id}/evidence/{c.pk}",
+            None,
+        ),
+        site=lambda c: (f"{F}/recommendations/evidence/{c.pk}/remove/", {}),
+        site_expect=outcomes(403, 403, OK, OK, OK),
+    ),
+    Action(
+        "recommendation endorse",
+        expect=outcomes(401, OK, OK, OK, OK),
+        arrange=a_recommendation,
+        probe=lambda c: RecommendationEndorsement.objects.filter(recommendation=c.target).count(),
+        api=lambda c: ("POST", f"/recommendations/{c.pk}/endorsements", None),
+        site=lambda c: (f"{F}/recommendations/{c.pk}/endorse/", {}),
+        site_expect=outcomes(403, OK, OK, OK, OK),
+    ),
+    Action(
+        "recommendation endorsement withdraw (one's own)",
+        expect=outcomes(401, OK, OK, OK, OK),
+        arrange=an_endorsed_recommendation,
+        probe=lambda c: RecommendationEndorsement.objects.filter(recommendation=c.target).count(),
+        api=lambda c: ("DELETE", f"/recommendations/{c.pk}/endorsements", None),
+        site=lambda c: (f"{F}/recommendations/{c.pk}/endorse/", {"action": "withdraw"}),
+        site_expect=outcomes(403, OK, OK, OK, OK),
+    ),
 ]
 
 
@@ -890,11 +1079,16 @@ def test_every_write_of_the_api_is_a_row_of_the_matrix(forum: Forum) -> None:
         method, path, _body = action.api(case)
         covered.add((method, _operation(path)))
     assert writes - covered == set()
-    # Nothing is deleted through the API, and only two things are edited: a consultation's
-    # status (organisers) and a contribution (its author).
+    # Only a recommendation's evidence and one's endorsement of it are deleted through the
+    # API, and only four things are edited: a consultation's status (organisers), a
+    # contribution (its author), a recommendation and its translations (drafters).
     assert {w for w in writes if w[0] != "POST"} == {
         ("PATCH", "/api/v1/consultations/{consultation_id}"),
         ("PATCH", "/api/v1/contributions/{contribution_id}"),
+        ("PATCH", "/api/v1/recommendations/{recommendation_id}"),
+        ("PUT", "/api/v1/recommendations/{recommendation_id}/translations/{language}"),
+        ("DELETE", "/api/v1/recommendations/{recommendation_id}/evidence/{evidence_id}"),
+        ("DELETE", "/api/v1/recommendations/{recommendation_id}/endorsements"),
     }
 
 

@@ -189,11 +189,9 @@ def test_votes_need_credentials_and_an_open_consultation(
 
 
 def test_vote_writes_are_rate_limited_per_voter(
-    api: Client, consultation, statement, participant, monkeypatch, one_rate_window
+    api: Client, consultation, statement, participant, settings, one_rate_window
 ) -> None:
-    from cityforum.api import statements as api_statements
-
-    monkeypatch.setattr(api_statements, "VOTE_RATE", "3/m")
+    settings.CITYFORUM_VOTE_RATE = "3/m"
     url = f"/api/v1/consultations/{consultation.pk}/votes"
     headers = bearer(participant)
     codes = [

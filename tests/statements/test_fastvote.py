@@ -230,11 +230,9 @@ def test_plain_http_where_https_is_required_goes_to_django(
 
 
 def test_the_vote_limit_counts_both_routes_and_django_refuses_beyond_it(
-    app, django_app, url, statement, token, first, monkeypatch, one_rate_window
+    app, django_app, url, statement, token, first, settings, one_rate_window
 ) -> None:
-    from cityforum.api import statements as api_statements
-
-    monkeypatch.setattr(api_statements, "VOTE_RATE", "3/m")
+    settings.CITYFORUM_VOTE_RATE = "3/m"
     codes = [send(app, url, {"statement": statement.pk, "value": v}, token)[0] for v in (0, -1, 1)]
     assert codes == [200, 200, 429]  # the first vote (Django) counted too
     assert django_app.calls == 2  # the refusal is Django's, in the person's language
@@ -254,3 +252,29 @@ def test_the_served_application_has_the_fast_route() -> None:
     from cityforum.wsgi import application
 
     assert isinstance(application, FastVotes)
+
+
+def test_a_vote_handed_to_django_is_counted_once_not_twice(
+    app, django_app, url, statement, token, first, settings
+) -> None:
+    """The fast route counts a vote before it knows whether it will answer it; a vote it
+    hands over (here: a body with a field it does not know) is not counted again."""
+    settings.CITYFORUM_VOTE_RATE = "3/m"
+    settings.CITYFORUM_WRITE_RATE_PER_PERSON = "3/m"
+    odd = {"statement": statement.pk, "value": 0, "note": "Django answers"}
+    codes = [send(app, url, odd, token)[0]]
+    codes += [send(app, url, {"statement": statement.pk, "value": v}, token)[0] for v in (1, -1)]
+    assert codes == [200, 200, 429]  # the first vote, then two: the third over the limit
+    assert django_app.calls == 3  # the first vote, the odd one, the refusal
+
+
+def test_the_vote_limit_starts_afresh_in_the_next_window_the_test_decides(
+    app, django_app, url, statement, token, first, settings, limit_clock
+) -> None:
+    settings.CITYFORUM_VOTE_RATE = "2/m"
+    assert send(app, url, {"statement": statement.pk, "value": 0}, token)[0] == 200
+    refused = send(app, url, {"statement": statement.pk, "value": -1}, token)
+    assert refused[0] == 429 and refused[1]["Retry-After"] == "59"
+    limit_clock.advance(59)
+    assert send(app, url, {"statement": statement.pk, "value": -1}, token)[0] == 200
+    assert django_app.calls == 2 and Vote.objects.get().revision == 3

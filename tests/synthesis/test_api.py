@@ -9,7 +9,7 @@ from django.utils.html import escape
 
 from cityforum.programme.models import Consultation
 from cityforum.statements.models import Statement
-from cityforum.synthesis.services import run_opinion_map
+from cityforum.synthesis.opinion.services import run_opinion_map
 
 
 def test_the_api_returns_the_stored_result_of_an_imported_pol_is_conversation(

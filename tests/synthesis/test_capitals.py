@@ -17,7 +17,7 @@ from cityforum.core.models import AuditEvent
 from cityforum.participation.models import Contribution
 from cityforum.people.models import User
 from cityforum.programme.models import Capital, Consultation, Region, Status
-from cityforum.synthesis.capitals_services import (
+from cityforum.synthesis.capitals.services import (
     MIN_TRAINING,
     capitals_profile,
     confirm_capitals,

@@ -29,8 +29,8 @@ from cityforum.programme.models import Consultation
 from cityforum.statements import services
 from cityforum.statements.models import Vote, VoteEvent, Voter, VotingSettings
 from cityforum.synthesis.opinion import live
+from cityforum.synthesis.opinion.input import read_opinion_input
 from cityforum.synthesis.opinion.live_models import LiveMap, LiveMapUpdate, PolisImportInfo
-from cityforum.synthesis.opinion_input import read_opinion_input
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,7 +40,7 @@ N_STATEMENTS = 10
 
 @pytest.fixture(autouse=True)
 def _fresh_process(settings: Any) -> Iterator[None]:
-    from cityforum.synthesis.tasks import update_live_opinion_map
+    from cityforum.synthesis.jobs import update_live_opinion_map
 
     settings.CITYFORUM_LIVE_MAP_MIN_INTERVAL = 0
     live.reset_process_state()
@@ -243,7 +243,7 @@ def test_the_vote_path_enqueues_at_most_one_job_per_interval(
     services.cast_vote(consultation, statements[1], 0, session_key="camp0-1")  # due in 60 s
     services.cast_vote(consultation, statements[2], 0, session_key="camp0-1")  # covered
     assert LiveMapUpdate.objects.count() == n + 1
-    from cityforum.synthesis.tasks import update_live_opinion_map
+    from cityforum.synthesis.jobs import update_live_opinion_map
 
     scheduled = update_live_opinion_map.huey.scheduled()
     assert len([t for t in scheduled if t.args == (consultation.pk,)]) == 1
@@ -355,7 +355,7 @@ def test_with_the_worker_down_votes_are_accepted_and_the_page_says_since_when(
 ) -> None:
     two_camps(consultation, statements)
     live.set_live_map(consultation, True, by=organiser)
-    from cityforum.synthesis.tasks import update_live_opinion_map
+    from cityforum.synthesis.jobs import update_live_opinion_map
 
     huey = update_live_opinion_map.huey
     huey.immediate = False  # nobody consumes the queue any more

@@ -15,8 +15,8 @@ from cityforum.cities.models import Country
 from cityforum.people.models import Organisation, User
 from cityforum.programme.models import Consultation, Region
 from cityforum.statements.models import Statement, Vote, Voter
-from cityforum.synthesis.opinion_figures import DOT_LIMIT, map_points
-from cityforum.synthesis.services import run_opinion_map
+from cityforum.synthesis.opinion.figures import DOT_LIMIT, map_points
+from cityforum.synthesis.opinion.services import run_opinion_map
 
 
 def page(consultation: Consultation, language: str = "en") -> tuple[int, str]:

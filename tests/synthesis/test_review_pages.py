@@ -14,8 +14,8 @@ from django.test import Client
 from cityforum.people.models import ApiToken, User
 from cityforum.programme.models import Consultation
 from cityforum.synthesis.models import ThemeReview, ThemeRun
-from cityforum.synthesis.review_services import rename_theme
-from cityforum.synthesis.themes_services import approve_themes, run_themes
+from cityforum.synthesis.themes.review_services import rename_theme
+from cityforum.synthesis.themes.services import approve_themes, run_themes
 
 from . import test_themes_runs as _runs
 from .test_themes_runs import PASSWORD, _theme_with

@@ -15,9 +15,9 @@ from cityforum.analysis.polis_export import read_polis_export
 from cityforum.core.models import AuditEvent
 from cityforum.programme.models import Consultation
 from cityforum.statements.models import Statement, Vote, Voter
-from cityforum.synthesis import services
 from cityforum.synthesis.models import OpinionMapRun
-from cityforum.synthesis.services import run_opinion_map
+from cityforum.synthesis.opinion import services
+from cityforum.synthesis.opinion.services import run_opinion_map
 
 
 def test_a_run_stores_the_groups_the_engine_finds_on_the_pol_is_export(

@@ -14,9 +14,9 @@ from cityforum.cli.main import cli
 from cityforum.core.models import AuditEvent
 from cityforum.people.models import User
 from cityforum.programme.models import Consultation
-from cityforum.synthesis import themes_services
 from cityforum.synthesis.models import ThemeRun
-from cityforum.synthesis.themes_services import compute_queued_theme_run, run_themes
+from cityforum.synthesis.themes import services as themes_services
+from cityforum.synthesis.themes.services import compute_queued_theme_run, run_themes
 
 from . import test_themes_runs as _runs
 from .test_themes_runs import PASSWORD

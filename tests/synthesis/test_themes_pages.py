@@ -12,7 +12,7 @@ from django.test import Client
 from cityforum.participation.models import Contribution
 from cityforum.people.models import User
 from cityforum.synthesis.models import ThemeRun
-from cityforum.synthesis.themes_services import approve_themes
+from cityforum.synthesis.themes.services import approve_themes
 
 from . import test_themes_runs as _runs
 from .test_themes_runs import PASSWORD, _theme_with

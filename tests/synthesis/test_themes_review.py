@@ -14,7 +14,8 @@ from cityforum.analysis.themes import Themes
 from cityforum.core.models import AuditEvent
 from cityforum.people.models import User
 from cityforum.synthesis.models import ThemeReview, ThemeRun
-from cityforum.synthesis.review_services import (
+from cityforum.synthesis.themes.review import public_themes, replay
+from cityforum.synthesis.themes.review_services import (
     merge_themes,
     reject_theme,
     rename_theme,
@@ -22,8 +23,7 @@ from cityforum.synthesis.review_services import (
     split_theme,
     undo_last_review,
 )
-from cityforum.synthesis.themes_review import public_themes, replay
-from cityforum.synthesis.themes_services import approve_themes, reopen_themes, run_themes
+from cityforum.synthesis.themes.services import approve_themes, reopen_themes, run_themes
 
 from . import test_themes_runs as _runs
 from .test_themes_runs import PASSWORD, _theme_with

@@ -15,7 +15,7 @@ from cityforum.participation.models import Contribution, Visibility
 from cityforum.people.models import User
 from cityforum.programme.models import Consultation
 from cityforum.synthesis.models import ThemeRun
-from cityforum.synthesis.themes_services import (
+from cityforum.synthesis.themes.services import (
     MIN_CONTRIBUTIONS,
     approve_themes,
     latest_approved,

@@ -7,7 +7,7 @@ language of the request, so that clients handle one shape.
 
 from __future__ import annotations
 
-import json
+import logging
 from http import HTTPStatus
 from typing import Any
 
@@ -18,10 +18,14 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from cityforum.core import unavailable
+from cityforum.core.numbers import out_of_range
+from cityforum.core.problems import PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, problem
+
 from . import field_messages
 
-PROBLEM_CONTENT_TYPE = "application/problem+json"
-PROBLEM_TYPE_BASE = "/api/v1/problems/"
+__all__ = ["PROBLEM_CONTENT_TYPE", "PROBLEM_TYPE_BASE", "Problem", "install", "problem"]
+
 WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
 
 
@@ -39,21 +43,6 @@ class Problem(Schema):
     status: int
     detail: str
     errors: list[FieldProblem] | None = None
-
-
-def problem(
-    status: int, title: str, detail: str = "", kind: str = "", **extra: Any
-) -> HttpResponse:
-    body = {
-        "type": PROBLEM_TYPE_BASE + (kind or str(status)),
-        "title": title,
-        "status": status,
-        "detail": detail or title,
-        **extra,
-    }
-    return HttpResponse(
-        json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_CONTENT_TYPE
-    )
 
 
 def _field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -171,11 +160,6 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-        import logging
-
-        from cityforum.core import unavailable
-        from cityforum.core.numbers import out_of_range
-
         if unavailable.caused_by_database(exc):  # the database is away: 503, Retry-After
             return unavailable.response(request, exc)
         if out_of_range(exc):  # a number no schema bounded: the input's fault, not ours

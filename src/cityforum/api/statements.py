@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
@@ -20,12 +19,12 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer
 from pydantic import StrictInt
 
-from cityforum.core.limits import FixedWindowLimiter
 from cityforum.people import tokens
 from cityforum.people.models import ApiToken, User, hash_token
 from cityforum.programme.models import ALLOWED_TRANSITIONS, Consultation
 from cityforum.programme.services import TransitionNotAllowed
 from cityforum.statements import exports, services
+from cityforum.statements.limits import vote_refused
 from cityforum.statements.models import Statement
 
 from .auth import TokenAuth, session_auth
@@ -125,9 +124,6 @@ class DeferredBearer(HttpBearer):
 
 
 VOTE_AUTH = [DeferredBearer(), session_auth]
-#: Vote writes per voter; generous: a person voting by hand never meets it.
-VOTE_RATE = getattr(settings, "CITYFORUM_VOTE_RATE", "600/m")
-VOTE_LIMITER = FixedWindowLimiter()
 
 
 class StatusIn(Input):
@@ -229,11 +225,6 @@ def add_statement(
     return Answer(201, _statement(statement))
 
 
-def _vote_rate_exceeded(person: int) -> bool:
-    """Votes per person in the current window (:data:`VOTE_RATE`), counted in this process."""
-    return VOTE_LIMITER.exceeded(str(person), VOTE_RATE)
-
-
 @router.post(
     "/consultations/{consultation_id}/votes",
     response={200: VoteOut, 201: VoteOut, 409: Problem},
@@ -251,13 +242,16 @@ def cast_vote(
     owner = deferred.owner(request) if deferred else request.user.pk
     if owner is None:
         raise AuthenticationError
-    if _vote_rate_exceeded(owner):
-        return problem(
+    wait = vote_refused(request.META, owner)  # counted once per request, both routes
+    if wait is not None:
+        refusal = problem(
             429,
             _("Too many requests."),
             _("Too many votes in a short time; wait a minute and try again."),
             "rate-limited",
         )
+        refusal["Retry-After"] = str(wait)
+        return refusal
     try:
         cast = None
         if deferred is not None:

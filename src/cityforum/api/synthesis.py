@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from cityforum.programme.models import Consultation
-from cityforum.synthesis.services import latest_run
+from cityforum.synthesis.opinion.services import latest_run
 
 from .auth import TokenAuth
 
@@ -82,7 +82,7 @@ def _run_summary(run: Any) -> dict[str, Any]:
 
 
 def _public_document(run: Any) -> dict[str, Any]:
-    from cityforum.synthesis.themes_review import public_themes
+    from cityforum.synthesis.themes.review import public_themes
 
     document = run.published()
     return {**document, "themes": public_themes(document)}
@@ -99,7 +99,7 @@ def get_themes(request: HttpRequest) -> HttpResponse:
     ids, quotes in their original language, prevalence per region with its 95% interval),
     ``trends``, ``specificities`` (z-scores, counts, contribution ids), ``regions``, and ``run``:
     its id, dates, approval, parameters, input checksum and engine version."""
-    from cityforum.synthesis.themes_services import latest_approved
+    from cityforum.synthesis.themes.services import latest_approved
 
     run = latest_approved(None)
     if run is None:
@@ -118,7 +118,7 @@ def get_synthesis(request: HttpRequest, synthesis_id: int) -> HttpResponse:
     review's changes, the parameters, input checksum and versions, and who approved it when.
     404 until it is approved, except for organisers."""
     from cityforum.synthesis.models import ThemeRun
-    from cityforum.synthesis.review_services import active_reviews
+    from cityforum.synthesis.themes.review_services import active_reviews
 
     run = (
         ThemeRun.objects.select_related("approved_by", "consultation")

@@ -15,6 +15,7 @@ from . import (
     participation,
     problems,
     programme,
+    recommendations,
     statements,
     synthesis,
 )
@@ -40,6 +41,7 @@ api.add_router("/", assessments.router)
 api.add_router("/", synthesis.router)
 api.add_router("/", live_map.router)
 api.add_router("/", drafting.router)
+api.add_router("/", recommendations.router)
 api.add_router("/", opendata_router)
 
 #: Authentication available to write endpoints added by later apps.

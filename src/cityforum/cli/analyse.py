@@ -21,17 +21,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 if TYPE_CHECKING:
-    from cityforum.analysis.opinion import OpinionMap
     from cityforum.analysis.polis_export import PolisExport
 
 COMMENTS = "comments.csv"
@@ -122,6 +120,7 @@ def votes(
 
     progress.step(f"Reading {folder} ({size / 1e6:.1f} MB)…")
     from cityforum.analysis.opinion import OpinionMap, OpinionMapError
+    from cityforum.analysis.opinion_document import result_document
 
     try:
         contents = [path.read_bytes() for path in sources]
@@ -180,82 +179,6 @@ def votes(
         f"{out}: {model.participants_.size:,} participants, {model.n_groups_} groups "
         f"({int((model.groups_ >= 0).sum()):,} participants grouped)."
     )
-
-
-def result_document(model: OpinionMap, parameters: dict[str, Any], sha256: str) -> dict[str, Any]:
-    """The JSON document of a fitted map (``timings`` is added by the caller)."""
-    import numpy as np
-
-    groups = model.groups_
-    coords = model.coords_
-    participants = {
-        str(pid): {
-            "group": None if group < 0 else group,
-            "x": _number(x),
-            "y": _number(y),
-        }
-        for pid, group, x, y in zip(
-            model.participants_.tolist(),
-            groups.tolist(),
-            coords[:, 0].tolist(),
-            coords[:, 1].tolist(),
-            strict=True,
-        )
-    }
-    sizes = np.bincount(groups[groups >= 0], minlength=model.n_groups_).tolist()
-    return {
-        "participants": participants,
-        "groups": [
-            {
-                "id": g,
-                "size": sizes[g],
-                "representative": [
-                    {
-                        "statement": int(r.statement),
-                        "direction": r.direction,
-                        "probability": _number(r.probability),
-                        "repness": _number(r.repness),
-                        "z": _number(r.z),
-                    }
-                    for r in model.representative_[g]
-                ],
-            }
-            for g in range(model.n_groups_)
-        ],
-        "consensus": {
-            direction: [
-                {
-                    "statement": int(c.statement),
-                    "probability": _number(c.probability),
-                    "z": _number(c.z),
-                }
-                for c in model.consensus_[direction]
-            ]
-            for direction in ("agree", "disagree")
-        },
-        "group_informed_consensus": {
-            str(sid): _number(value)
-            for sid, value in zip(
-                model.statements_.tolist(), model.group_informed_consensus_.tolist(), strict=True
-            )
-        },
-        "divisive": [
-            {
-                "statement": int(d.statement),
-                "spread": _number(d.spread),
-                "agree_by_group": [_number(a) for a in d.agree_by_group],
-            }
-            for d in model.divisive_
-        ],
-        "parameters": parameters,
-        "input_sha256": sha256,
-    }
-
-
-def _number(value: Any) -> float | None:
-    """A JSON number (``null`` for NaN or infinity, which JSON cannot hold)."""
-    value = float(value)
-    return value if math.isfinite(value) else None
 
 
 def _sources(folder: Path) -> list[Path]:

@@ -279,6 +279,9 @@ cli.add_command(report)
 
 
 from .backup import backup, restore  # noqa: E402
+from .demo import demo  # noqa: E402
+
+cli.add_command(demo)
 
 cli.add_command(backup)
 cli.add_command(restore)

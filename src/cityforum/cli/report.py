@@ -2,9 +2,10 @@
 
 ``cityforum report forum [--language fr|en|es] [--format pdf|md|html] [--out FILE]``
 writes the forum's outcome document; ``cityforum report consultation ID …`` one
-consultation's report (ID: its slug or number). ``--out -`` writes to the standard output;
-without ``--out`` the file is named after the report in the current folder. ``--base-url
-https://host`` makes the links to the sources absolute.
+consultation's report (ID: its slug or number); ``cityforum report brief …`` the G20 brief
+(the adopted recommendations to the global level, two A4 pages at most). ``--out -`` writes
+to the standard output; without ``--out`` the file is named after the report in the current
+folder. ``--base-url https://host`` makes the links to the sources absolute.
 
 Bad input (an unknown consultation, language or format, a folder that cannot be written)
 stops with one line and exit status 2, before anything is rendered or written; the file is
@@ -164,6 +165,22 @@ def forum(language: str, format: str, out: str | None, base_url: str) -> None:
     if edition is None:
         raise ReportError(_("No forum has been set up yet: run “cityforum init” first."))
     _emit(forum_report(edition, language, base_url.rstrip("/")), format, out)
+
+
+@report.command("brief")
+@_with_options
+def brief(language: str, format: str, out: str | None, base_url: str) -> None:
+    """The G20 brief: the adopted recommendations addressed to the global level."""
+    setup_django()
+    from cityforum.programme.models import Forum
+    from cityforum.reports.brief import g20_brief
+
+    language, format = _clean(language, format)
+    _check_out(out)
+    edition = Forum.objects.order_by("-edition").first()
+    if edition is None:
+        raise ReportError(_("No forum has been set up yet: run “cityforum init” first."))
+    _emit(g20_brief(edition, language, base_url.rstrip("/")), format, out)
 
 
 @report.command("consultation")

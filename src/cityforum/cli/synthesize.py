@@ -48,7 +48,7 @@ def opinion(consultation_slug: str, seed: int, groups: int | None, background: b
 
     from cityforum.programme.models import Consultation
     from cityforum.synthesis.models import OpinionMapRun
-    from cityforum.synthesis.services import run_opinion_map
+    from cityforum.synthesis.opinion.services import run_opinion_map
 
     consultation = (
         Consultation.objects.filter(slug=consultation_slug).order_by("-forum__edition").first()
@@ -90,7 +90,7 @@ def _themes(
 
     from cityforum.programme.models import Consultation
     from cityforum.synthesis.models import ThemeRun
-    from cityforum.synthesis.themes_services import run_themes
+    from cityforum.synthesis.themes.services import run_themes
 
     consultation = None
     if consultation_slug is not None:
@@ -171,7 +171,7 @@ def train_capitals() -> None:
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
-    from cityforum.synthesis.capitals_services import train_capital_classifier
+    from cityforum.synthesis.capitals.services import train_capital_classifier
 
     try:
         stored = train_capital_classifier()

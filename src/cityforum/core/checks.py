@@ -37,3 +37,31 @@ def secret_key_strong(app_configs: Any, **kwargs: Any) -> list[Warning]:
             )
         ]
     return []
+
+
+@register(deploy=True)
+def limits_shared_between_processes(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    """Several server processes without Redis each count their own limits: a person could
+    write N times the limit by landing on N processes (``cityforum serve`` starts
+    ``$WEB_CONCURRENCY`` of them, 2 by default)."""
+    import os
+
+    from cityforum.core import limits
+
+    try:
+        workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+    except ValueError:
+        workers = 2
+    if workers > 1 and not limits.shared():
+        return [
+            Warning(
+                f"{workers} server processes count rate limits each on their own "
+                "(no shared store): the limits are in effect multiplied.",
+                hint=(
+                    "Set REDIS_URL to a Redis server shared by every process and host "
+                    "(docs/deploy.md), or WEB_CONCURRENCY=1 on a single machine."
+                ),
+                id="cityforum.W002",
+            )
+        ]
+    return []

@@ -28,14 +28,25 @@ from __future__ import annotations
 
 import logging
 
+import redis
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .problems import problem
+
 #: Errors that mean "the database cannot be used just now", not "this request is wrong".
-DATABASE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+#: Redis (``REDIS_URL``) counts: a request that needed it (queuing a background job) while
+#: it is unreachable gets the same 503. The limits and the cache never raise these: they
+#: count per process while Redis is away (``core.limits``, ``core.cache``).
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    redis.ConnectionError,
+    redis.TimeoutError,
+)
 #: Seconds a client is asked to wait before trying again: a PostgreSQL restart takes a few.
 RETRY_AFTER_SECONDS = 5
 
@@ -66,8 +77,6 @@ def response(request: HttpRequest, error: BaseException | None = None) -> HttpRe
     language = _language(request)
     with translation.override(language):
         if request.path_info.startswith("/api/"):
-            from cityforum.api.problems import problem
-
             answer = problem(
                 503,
                 _("Service unavailable."),

@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from cityforum.api.problems import problem
-
 from . import unavailable
+from .problems import problem
 
 
 def _language_from_path(request: HttpRequest) -> None:

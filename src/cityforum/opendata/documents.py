@@ -108,8 +108,25 @@ def attribution_text() -> str:
             "Statements and votes an organiser imported from a Pol.is conversation keep the "
             "terms of that conversation.",
             "",
+            *_extra_attributions(),
         ]
     )
+
+
+def _extra_attributions() -> list[str]:
+    """Attributions a deployment adds (the demo names its public sources): each function named
+    in ``CITYFORUM_OPENDATA_ATTRIBUTIONS`` returns Markdown, written in English as the rest."""
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.module_loading import import_string
+
+    lines: list[str] = []
+    with translation.override("en"):
+        for path in getattr(settings, "CITYFORUM_OPENDATA_ATTRIBUTIONS", []):
+            text = import_string(path)()
+            if text:
+                lines += [text, ""]
+    return lines
 
 
 def _cell(text: Any) -> str:

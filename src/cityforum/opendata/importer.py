@@ -635,3 +635,103 @@ def write_assessments(tables: dict[str, Table]) -> int:
         batch_size=BATCH,
     )
     return len(ids)
+
+
+# --- Recommendations -------------------------------------------------------------------------
+
+#: Imported endorsements belong to nameless, inactive accounts, the k-th endorsement of every
+#: recommendation to the k-th account (an account endorses a recommendation once): the bundle
+#: never says who endorsed, only the constituency and world section, which are copied.
+ENDORSER_ACCOUNT = "open-data-endorser-{n}@import.invalid"
+
+
+def _endorser(n: int) -> Any:
+    from cityforum.people.models import User
+
+    email = ENDORSER_ACCOUNT.format(n=n)
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User(email=email, is_active=False, erased_at=timezone.now())
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def write_recommendations(
+    tables: dict[str, Table], consultations: dict[str, Any], maps: dict[str, IdMap]
+) -> IdMap:
+    """Recommendations with their evidence (sources renumbered) and endorsements. Imported
+    translations count as up to date (the bundle has the texts, not their history); the status
+    is taken as published, without the log of who changed it."""
+    from cityforum.programme.models import Capital, Region
+    from cityforum.recommendations.models import (
+        Evidence,
+        Recommendation,
+        RecommendationEndorsement,
+    )
+
+    author = import_account()
+    regions = dict(Region.objects.values_list("code", "pk"))
+    capitals = dict(Capital.objects.values_list("code", "pk"))
+    ids: IdMap = {}
+    for row in tables.get("recommendations", []):
+        texts = _per_language(row, "text")
+        rec = Recommendation.objects.create(
+            text=row["text"],
+            language=row["language"],
+            **texts,
+            **{f"revision_{code}": 1 if texts[f"text_{code}"] else 0 for code in LANGS},
+            line=row["line"],
+            addressee=row["addressee"],
+            region_id=regions[row["region"]] if row["region"] else None,
+            pact_component=row["pact_component"],
+            status=row["status"],
+            author=author,
+        )
+        rec.capitals.set([capitals[code] for code in row["capitals"]])
+        rec.consultations.set([consultations[slug] for slug in row["consultations"]])
+        ids[row["id"]] = rec.pk
+    maps["recommendations"] = ids
+    evidence = []
+    for row in tables.get("recommendation_evidence", []):
+        kind = row["kind"]
+        key = row["key"] or ""
+        if kind == "contribution":
+            source = maps["contributions"][row["contribution"]]
+        elif kind in ("theme", "trend", "specificity"):
+            source = maps["theme_runs"][row["theme_run"]]
+        elif kind == "consensus_statement":
+            source = maps["opinion_maps"][row["opinion_map"]]
+            key = str(maps["statements"][row["statement"]])
+        else:
+            source = maps["articles"][row["article"]]
+        evidence.append(
+            Evidence(
+                recommendation_id=ids[row["recommendation"]],
+                kind=kind,
+                source_id=source,
+                key=key,
+                label=row["label"] or "",
+                quote=row["quote"] or "",
+                language=row["language"] or "",
+                regions=list(row["regions"] or []),
+                constituencies=dict(row["constituencies"] or {}),
+                count=row["count"] or 0,
+            )
+        )
+    Evidence.objects.bulk_create(evidence, batch_size=BATCH)
+    seen: dict[int, int] = {}
+    endorsements = []
+    for row in tables.get("recommendation_endorsements", []):
+        rid = ids[row["recommendation"]]
+        seen[rid] = seen.get(rid, 0) + 1
+        endorsements.append(
+            RecommendationEndorsement(
+                recommendation_id=rid,
+                person=_endorser(seen[rid]),
+                constituency=row["constituency"] or "",
+                region_id=regions[row["region"]] if row["region"] else None,
+            )
+        )
+    RecommendationEndorsement.objects.bulk_create(endorsements, batch_size=BATCH)
+    return ids

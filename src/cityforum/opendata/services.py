@@ -189,6 +189,7 @@ def _write(folder: Path, tables: dict[str, list[dict[str, Any]]], by: Any) -> Im
     maps["opinion_maps"] = importer.write_opinion_maps(tables, consultations, maps)
     importer.write_documents(tables, consultations, maps)
     importer.write_assessments(tables)
+    maps["recommendations"] = importer.write_recommendations(tables, consultations, maps)
     rows = {name: len(tables.get(name, [])) for name in DATASETS if name != "votes"}
     forum = next(iter(consultations.values())).forum if consultations else None
     if forum is not None:

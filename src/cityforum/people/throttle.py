@@ -14,8 +14,9 @@ limits on top (contributions, votes).
 
 Sign-in counters live in Django's default cache (``django-ratelimit``); write counters in
 :class:`~cityforum.core.limits.FixedWindowLimiter` (cheaper: they run on every write).
-Both are per process unless the cache is shared (Redis, Memcached) — the write counters
-always are.
+With ``REDIS_URL`` set both are in Redis, shared by every server process and host; without
+it, both are counted per process (``cityforum manage check --deploy`` warns when several
+processes serve without shared limits).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
-from cityforum.core.limits import FixedWindowLimiter
+from cityforum.core.limits import Check, FixedWindowLimiter, count_once
 
 from . import tokens
 
@@ -100,22 +101,30 @@ def person_key(request: HttpRequest) -> str | None:
     return None
 
 
-#: In-process counters (the semantics of django-ratelimit's local-memory cache, at a
-#: fraction of its cost: this runs on every write, votes included).
-PER_PERSON, PER_ADDRESS = FixedWindowLimiter(), FixedWindowLimiter()
+#: The write counters (the semantics of django-ratelimit's, at a fraction of its cost:
+#: this runs on every write, votes included); shared through Redis when it is configured.
+PER_PERSON = FixedWindowLimiter("write.person")
+PER_ADDRESS = FixedWindowLimiter("write.address")
+
+
+def write_checks(person: str | None, address: str) -> list[Check]:
+    """The write limits a write by ``person`` (``"user:<id>"``) from ``address`` counts
+    against; the vote's own route asks the same (``statements.limits``)."""
+    checks: list[Check] = []
+    person_rate = getattr(settings, "CITYFORUM_WRITE_RATE_PER_PERSON", None)
+    if person is not None and person_rate:
+        checks.append((PER_PERSON, person, person_rate))
+    address_rate = getattr(settings, "CITYFORUM_WRITE_RATE_PER_ADDRESS", None)
+    if address_rate:
+        checks.append((PER_ADDRESS, address, address_rate))
+    return checks
 
 
 def write_refused(request: HttpRequest) -> int | None:
-    """Count this write; the seconds to wait when it goes beyond a limit, else ``None``."""
-    waits = []
-    person = person_key(request)
-    person_rate = getattr(settings, "CITYFORUM_WRITE_RATE_PER_PERSON", None)
-    if person is not None and person_rate:
-        waits.append(PER_PERSON.wait(person, person_rate))
-    address_rate = getattr(settings, "CITYFORUM_WRITE_RATE_PER_ADDRESS", None)
-    if address_rate:
-        waits.append(PER_ADDRESS.wait(request.META.get("REMOTE_ADDR", ""), address_rate))
-    refused = [wait for wait in waits if wait is not None]
+    """Count this write (once, even when the vote's route counted it already); the seconds
+    to wait when it goes beyond a limit, else ``None``."""
+    checks = write_checks(person_key(request), request.META.get("REMOTE_ADDR", ""))
+    refused = [wait for wait in count_once(request.META, checks) if wait is not None]
     return max(refused) if refused else None
 
 
@@ -123,7 +132,7 @@ def too_many_writes(request: HttpRequest, retry_after: int) -> HttpResponse:
     """The 429 answer, in the request's language: problem+json for the API, else a page."""
     title, detail = _("Too many requests."), _("Too many requests: wait a minute and try again.")
     if request.path.startswith("/api/"):
-        from cityforum.api.problems import problem
+        from cityforum.core.problems import problem
 
         response = problem(429, title, detail, "rate-limited")
     else:

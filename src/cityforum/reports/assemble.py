@@ -5,7 +5,8 @@
   how each figure was made;
 - :func:`forum_report`: the programme, who took part, the common global trends, each region's
   specificities with their evidence, the capital balance of the contributions and of the
-  assessed cities, the Code of Conduct with its signatories, the consultations at a glance,
+  assessed cities, the recommendations by line of transformation and capital with their
+  evidence and support, the Code of Conduct with its signatories, the consultations at a glance,
   who approved each synthesis and when, and a data appendix.
 
 Syntheses are read, never computed: the latest finished opinion map of a consultation, the
@@ -23,8 +24,8 @@ from django.utils.translation import gettext as _
 
 from cityforum.programme.models import Consultation, Forum
 from cityforum.synthesis.models import OpinionMapRun
-from cityforum.synthesis.services import latest_run
-from cityforum.synthesis.themes_services import latest_approved
+from cityforum.synthesis.opinion.services import latest_run
+from cityforum.synthesis.themes.services import latest_approved
 
 from .blocks import Fact, Report, Section, Source
 from .capitals_section import assessed_cities, contributions_profile
@@ -43,6 +44,7 @@ from .provenance_section import (
     opinion_table,
     parameters_table,
 )
+from .recommendations_section import recommendations_section
 from .themes_sections import specificities_section, themes_section, trends_section
 
 
@@ -151,6 +153,7 @@ def forum_report(forum: Forum, language: str, base_url: str = "") -> Report:
             trends_section(overall, language, base_url),
             specificities_section(overall, language, base_url),
             capitals,
+            recommendations_section(language, base_url),
             drafted_texts_section(consultations, language, base_url),
             consultations_section(consultations, base_url),
             approvals,

@@ -28,7 +28,7 @@ from cityforum.people.rules import is_organiser
 from cityforum.programme.models import Consultation
 from cityforum.statements.models import Statement, Vote
 from cityforum.synthesis.models import OpinionMapRun, ThemeRun
-from cityforum.synthesis.themes_services import MIN_CONTRIBUTIONS
+from cityforum.synthesis.themes.services import MIN_CONTRIBUTIONS
 
 from .participation_figures import (
     anonymous_voters,

@@ -1,6 +1,6 @@
 """The opinion map and its consensus statements, from the consultation's latest finished run.
 
-Everything comes from the stored run (:func:`cityforum.synthesis.opinion_page.page_context`
+Everything comes from the stored run (:func:`cityforum.synthesis.opinion.page.page_context`
 reads its ``figures``, never the votes): the groups, the statements that set each one apart,
 the statements most participants agree or disagree on whatever their group, and the map.
 A statement rejected since the run is left out, as on the site.
@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from cityforum.programme.models import Consultation
 from cityforum.synthesis.models import OpinionMapRun
-from cityforum.synthesis.opinion_page import page_context
-from cityforum.synthesis.services import latest_run
+from cityforum.synthesis.opinion.page import page_context
+from cityforum.synthesis.opinion.services import latest_run
 
 from .blocks import Cell, Chart, Column, Fact, Facts, Item, Items, Notice, Section, Source, Table
 from .formatting import date_label, number, on_site, percent

@@ -15,7 +15,7 @@ from .themes_sections import approver
 
 
 def latest_approved_summary(consultation: Consultation | None) -> ThemeRun | None:
-    """:func:`~cityforum.synthesis.themes_services.latest_approved` without the stored
+    """:func:`~cityforum.synthesis.themes.services.latest_approved` without the stored
     documents: what the approvals, the appendix and the dashboard need, read cheaply."""
     return (
         ThemeRun.objects.filter(
@@ -29,7 +29,7 @@ def latest_approved_summary(consultation: Consultation | None) -> ThemeRun | Non
 
 
 def latest_opinion_summary(consultation: Consultation) -> OpinionMapRun | None:
-    """:func:`~cityforum.synthesis.services.latest_run` without its result and figures."""
+    """:func:`~cityforum.synthesis.opinion.services.latest_run` without its result and figures."""
     return (
         OpinionMapRun.objects.filter(consultation=consultation, status=OpinionMapRun.Status.DONE)
         .select_related("consultation")

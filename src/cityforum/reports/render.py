@@ -27,6 +27,7 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 STATIC = Path(__file__).resolve().parent / "static" / "reports"
 PRINT_CSS = STATIC / "report-print.css"
+BRIEF_CSS = STATIC / "brief-print.css"
 SITE_CSS = Path(__file__).resolve().parent.parent / "static" / "cityforum" / "site.css"
 
 
@@ -43,6 +44,14 @@ def to_pdf(report: Report) -> bytes:
     """The report on A4: cover, contents with page numbers, charts as vectors, fonts embedded,
     tagged."""
     title = f"{report.title} — {report.badge}"
+    if report.kind == "brief":  # two pages at most: no cover, no contents (reports/brief.py)
+        return render_pdf(
+            "reports/brief_print.html",
+            {"report": report, "print": True},
+            report.language,
+            title=title,
+            stylesheets=[PRINT_CSS, BRIEF_CSS],
+        )
     return render_pdf(
         "reports/print.html",
         {"report": report, "print": True},

@@ -20,7 +20,7 @@ from cityforum.analysis.text import CONCEPT_PREFIX
 from cityforum.participation.models import Contribution, Visibility
 from cityforum.programme.models import Region
 from cityforum.synthesis.models import ThemeRun
-from cityforum.synthesis.themes_review import public_themes, term_labels
+from cityforum.synthesis.themes.review import public_themes, term_labels
 
 from .blocks import Cell, Column, Notice, Paragraph, Quote, Quotes, Section, Source, Table
 from .formatting import date_label, decimal, number, on_site, percent

@@ -25,6 +25,7 @@ from cityforum.programme.models import Consultation, Forum
 from . import rules as _rules  # noqa: F401  (registers the named rules)
 from .assemble import consultation_report, forum_report
 from .blocks import Report
+from .brief import g20_brief
 from .dashboard import dashboard_context
 from .render import FORMATS, clean_format, clean_language
 from .render import render as render_file
@@ -97,6 +98,14 @@ def forum(request: HttpRequest) -> HttpResponse:
     edition = _latest_forum()
     return _serve(
         request, lambda language, base: forum_report(edition, language, base), "reports:forum", []
+    )
+
+
+def brief(request: HttpRequest) -> HttpResponse:
+    """The G20 brief: the adopted recommendations to the global level, two pages at most."""
+    edition = _latest_forum()
+    return _serve(
+        request, lambda language, base: g20_brief(edition, language, base), "reports:brief", []
     )
 
 

@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "cityforum.drafting",
     "cityforum.assessments",
     "cityforum.synthesis",
+    "cityforum.recommendations",
     "cityforum.reports",
     "cityforum.opendata",
     "huey.contrib.djhuey",
@@ -163,6 +164,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cityforum.demo.context.demo",
             ],
         },
     },
@@ -247,7 +249,24 @@ LOGGING = {
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
 
-# Background jobs (huey): SQLite storage under var/ by default, Redis when HUEY_REDIS_URL is set.
+# Shared state for several server processes and hosts (docs/deploy.md): with REDIS_URL set,
+# the cache (django-ratelimit's sign-in and contribution counters), the write and vote
+# limiters (cityforum.core.limits) and the job queue live in Redis, shared by every process.
+# Without it, each process counts its own limits and jobs queue in an SQLite file: one
+# machine. Sessions stay in the database in both cases: it is already shared, and a session
+# must not come back from a cache that missed its deletion while Redis was down.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "cityforum.core.cache.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "cityforum",
+        }
+    }
+
+# Background jobs (huey): SQLite storage under var/ by default, Redis when HUEY_REDIS_URL
+# (or else REDIS_URL) is set.
 HUEY = {
     "huey_class": "huey.SqliteHuey",
     "name": "cityforum",
@@ -258,13 +277,15 @@ HUEY = {
     # so the live opinion map's first update after a quiet spell is not 10 s late (issue 16).
     "consumer": {"workers": 1, "worker_type": "thread", "max_delay": 0.5},
 }
-if os.environ.get("HUEY_REDIS_URL"):
+HUEY_REDIS_URL = os.environ.get("HUEY_REDIS_URL") or REDIS_URL
+if HUEY_REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": "cityforum",
-        "url": os.environ["HUEY_REDIS_URL"],
+        "url": HUEY_REDIS_URL,
         "immediate": False,
         "results": True,
+        "consumer": {"workers": 1, "worker_type": "thread"},
     }
 
 # The cities registry: places of at least this many inhabitants are loaded.
@@ -275,3 +296,15 @@ CITYFORUM_MIN_CITY_POPULATION = int(os.environ.get("CITYFORUM_MIN_CITY_POPULATIO
 CITYFORUM_LIVE_MAP_MIN_INTERVAL = float(os.environ.get("CITYFORUM_LIVE_MAP_MIN_INTERVAL", "1"))
 CITYFORUM_LIVE_MAP_KEEP = int(os.environ.get("CITYFORUM_LIVE_MAP_KEEP", "10"))
 CITYFORUM_LIVE_MAP_MIN_GROUP = int(os.environ.get("CITYFORUM_LIVE_MAP_MIN_GROUP", "5"))
+
+# The demonstration forum (``cityforum demo``, ``make demo``): every page carries a banner
+# saying its content comes from public consultations that were not part of this forum, and
+# the "About this demo" page is served. Never set on a real forum.
+CITYFORUM_DEMO = env_bool("CITYFORUM_DEMO", False)
+# Functions (dotted paths) whose Markdown the open-data bundle's ATTRIBUTION.md appends: the
+# demo names its public sources there (only while CITYFORUM_DEMO is on) without the open-data
+# app knowing the demo (docs/architecture.md). An empty answer adds nothing.
+CITYFORUM_OPENDATA_ATTRIBUTIONS = ["cityforum.demo.sources.bundle_attribution"]
+if CITYFORUM_DEMO:
+    # The demo's open-data bundle must never replace the real forum's copy under var/.
+    CITYFORUM_OPENDATA_DIR = VAR_DIR / "demo-opendata"

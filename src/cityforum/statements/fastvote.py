@@ -7,16 +7,17 @@ times the vote's own work. This route answers the common case itself and hands
 **everything else** to Django, unchanged: any doubt (a body that is not a plain
 ``{"statement": int, "value": -1|0|1}``, a session cookie instead of a token, a token this
 process has not seen yet, a host Django would refuse, plain HTTP where HTTPS is required,
-a limit about to be reached, a database error) means Django answers, with its messages in
+a limit passed by this vote, a database error) means Django answers, with its messages in
 the person's language. Nothing is written by this route unless the write is complete:
 the vote's single ``INSERT … SELECT … ON CONFLICT`` statement
 (:func:`services.cast_vote_fast`) checks the token, the person, the consultation's status,
 the statement and the voter, and writes nothing when one of them is wrong — Django then
 finds out which and says so.
 
-The same limits count the same writes (the per-person and per-address write limits of
-:mod:`cityforum.people.throttle`, and the API's per-person vote limit), and the response
-carries the same security headers as Django's.
+The same limiter counts the same writes (the per-person and per-address write limits of
+:mod:`cityforum.people.throttle`, and the per-person vote limit, :mod:`.limits`): each vote
+is counted once, before it is written, whichever route answers it; the response carries the
+same security headers as Django's.
 """
 
 from __future__ import annotations
@@ -32,10 +33,12 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http.request import split_domain_port, validate_host
 
+from cityforum.core.limits import count_once
 from cityforum.people import tokens
 from cityforum.people.models import hash_token
 
 from . import services
+from .limits import all_vote_checks
 
 PATH = re.compile(r"/api/v1/consultations/([1-9][0-9]{0,17})/votes")
 #: A vote's body is a few dozen bytes; anything larger goes to Django.
@@ -178,9 +181,11 @@ class FastVotes:
             return None
         key_hash = hash_token(token)
         owner = tokens.owner_of(key_hash)
-        limits = self._limits(environ, owner) if owner is not None else None
-        if limits is None:
+        if owner is None:
             return None
+        # Counted before the write, once per request: Django reuses these counts if it answers.
+        if any(wait is not None for wait in count_once(environ, all_vote_checks(environ, owner))):
+            return None  # Django refuses it, in the person's language
         recycle_connection()
         try:
             cast = services.cast_vote_fast(
@@ -192,8 +197,6 @@ class FastVotes:
             connection.close()  # Django's own attempt starts on a fresh connection
             return None
         # The vote is written: from here on, nothing may hand it to Django again.
-        for limiter, key, rate in limits:
-            limiter.exceeded(key, rate)
         try:
             tokens.touch_if_due(key_hash)  # best effort: when the token was last used
         except DatabaseError:
@@ -207,23 +210,3 @@ class FastVotes:
             }
         ).encode()
         return ("201 Created" if cast.created else "200 OK"), body, secure
-
-    @staticmethod
-    def _limits(environ: dict[str, Any], owner: int) -> list[tuple[Any, str, str]] | None:
-        """The limits this vote counts against (the API's per-person vote limit, the write
-        limits per person and per address), or ``None`` when one of them is reached: Django
-        then counts the vote and refuses it, in the person's language. They are counted
-        once the vote is written (a vote Django answers is counted by Django)."""
-        from cityforum.api import statements as api
-        from cityforum.people import throttle
-
-        checks = [(api.VOTE_LIMITER, str(owner), api.VOTE_RATE)]
-        person_rate = getattr(settings, "CITYFORUM_WRITE_RATE_PER_PERSON", None)
-        if person_rate:
-            checks.append((throttle.PER_PERSON, f"user:{owner}", person_rate))
-        address_rate = getattr(settings, "CITYFORUM_WRITE_RATE_PER_ADDRESS", None)
-        if address_rate:
-            checks.append((throttle.PER_ADDRESS, environ.get("REMOTE_ADDR", ""), address_rate))
-        if not all(limiter.allows(key, rate) for limiter, key, rate in checks):
-            return None
-        return checks

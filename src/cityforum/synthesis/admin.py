@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy
 
 from cityforum.programme.models import Consultation
 
-from . import services, themes_services
 from .models import CapitalClassifierModel, CapitalTag, OpinionMapRun, ThemeReview, ThemeRun
+from .opinion import services
+from .themes import services as themes_services
 
 
 @admin.action(description=gettext_lazy("Compute the opinion map"))

@@ -1,14 +1,30 @@
 """What every stored run of an engine records, whatever the engine: its provenance.
 
-Opinion maps and themes are both snapshots that pages read instead of recomputing, and
-both must be trusted and reproduced the same way, so they share these fields.
+Opinion maps, themes and the capital classifier are all snapshots that pages read instead of
+recomputing, and all must be trusted and reproduced the same way, so they share these fields,
+the seed's range and the one description of the code that computed them
+(:func:`engine_version`). The three parts of the synthesis import this module; it imports
+none of them.
 """
 
 from __future__ import annotations
 
+import numpy as np
+import sklearn
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from cityforum import __version__
+
+#: The largest seed a run accepts (a signed 32-bit integer, what every engine's generator takes).
+MAX_SEED = 2**31 - 1
+
+
+def engine_version() -> str:
+    """The versions of the code that computes a run, stored with it so that a result can be
+    reproduced with the same code."""
+    return f"cityforum {__version__}; numpy {np.__version__}; scikit-learn {sklearn.__version__}"
 
 
 class StoredRun(models.Model):

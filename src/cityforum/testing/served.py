@@ -52,6 +52,9 @@ class ServedSite:
     plain_static: bool = False
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    #: More environment (``REDIS_URL``, a lower ``CITYFORUM_VOTE_RATE``…): several sites on
+    #: one database and one Redis are several app servers of one forum.
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -91,6 +94,7 @@ class ServedSite:
             "LOG_LEVEL": "ERROR",
             "LANG": "en_GB.UTF-8",
             "LANGUAGE": "en",
+            **self.extra_env,
         }
 
     # --- the command line -------------------------------------------------------------------

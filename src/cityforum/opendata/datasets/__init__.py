@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from ..schema import Dataset
-from . import assessments, cities, drafting, participation, programme, statements, synthesis
+from . import (
+    assessments,
+    cities,
+    drafting,
+    participation,
+    programme,
+    recommendations,
+    statements,
+    synthesis,
+)
 
 
 def _by_name(*groups: tuple[Dataset, ...]) -> dict[str, Dataset]:
@@ -24,6 +33,7 @@ _ALL = _by_name(
     synthesis.DATASETS,
     drafting.DATASETS,
     assessments.DATASETS,
+    recommendations.DATASETS,
 )
 
 #: Import order: regions and capitals before the consultations that name them, and so on.
@@ -55,6 +65,9 @@ ORDER = (
     "assessments",
     "indicator_values",
     "project_scores",
+    "recommendations",
+    "recommendation_evidence",
+    "recommendation_endorsements",
 )
 
 DATASETS: dict[str, Dataset] = {name: _ALL[name] for name in ORDER}

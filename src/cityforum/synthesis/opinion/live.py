@@ -54,7 +54,7 @@ from cityforum.core.audit import record
 from cityforum.programme.models import Consultation
 from cityforum.statements.models import Statement, Vote, VoteEvent, Voter
 
-from .. import rules as _rules  # noqa: F401  (registers the named rules)
+from . import rules as _rules  # noqa: F401  (registers the named rules)
 from .live_models import LiveMap, LiveMapUpdate, PolisImportInfo
 
 IntArray = NDArray[np.int64]
@@ -172,12 +172,9 @@ def note_vote(sender: Any = None, *, consultation_id: int, **_kwargs: Any) -> No
 
 def request_update(consultation_id: int, delay: float = 0.0) -> None:
     """Enqueue an update job (delayed by ``delay`` seconds)."""
-    from cityforum.synthesis.tasks import update_live_opinion_map
+    from cityforum.synthesis import queue
 
-    if delay > 0:
-        update_live_opinion_map.schedule((consultation_id,), delay=delay)
-    else:
-        update_live_opinion_map(consultation_id)
+    queue.schedule(queue.LIVE_MAP, consultation_id, delay)
 
 
 # --- the update lock ------------------------------------------------------------------------
@@ -323,7 +320,7 @@ def input_checksum(
     participants: IntArray, statements: IntArray, values: IntArray, moderated: IntArray
 ) -> str:
     """The SHA-256 of the current votes and rejected statements, in the canonical order of
-    :func:`cityforum.synthesis.opinion_input.read_opinion_input` (equal for the same votes, so
+    :func:`cityforum.synthesis.opinion.input.read_opinion_input` (equal for the same votes, so
     a live update and an explicit run can be held against each other)."""
     digest = hashlib.sha256(b"cityforum opinion input v1\nvotes (statement, voter, value)\n")
     table = np.stack([statements, participants, values], axis=1).astype("<i8")
@@ -450,7 +447,7 @@ def _update_held(consultation_id: int) -> LiveMapUpdate | None:
 
 
 def _engine_version() -> str:
-    from cityforum.synthesis.services import engine_version
+    from cityforum.synthesis.provenance import engine_version
 
     return engine_version()
 

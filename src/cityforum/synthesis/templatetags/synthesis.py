@@ -24,7 +24,7 @@ def under_represented_capitals(consultation: Any) -> list[str]:
     """The names of the capitals under half an even share of the tags, while it is open."""
     from cityforum.programme.models import Status
 
-    from ..capitals_views import profile_context
+    from ..capitals.views import profile_context
 
     if consultation is None or consultation.status != Status.OPEN:
         return []

@@ -1,0 +1,65 @@
+"""Background jobs of the synthesis (huey): the only module that knows the job queue.
+
+Each job calls a service, never the reverse: the services enqueue through
+:func:`cityforum.synthesis.queue.enqueue`, by the names registered below. The app imports this
+module when it is ready, so that the worker (``manage.py run_huey``, which looks only for
+``tasks`` modules) and the web processes both know the jobs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from huey.contrib.djhuey import db_task
+
+from . import queue
+from .opinion import live
+from .opinion import services as opinion
+from .themes import services as themes
+
+#: Where the jobs were defined before they moved here. A queued job is stored under its
+#: module's name and its own (``cityforum.synthesis.tasks.compute_themes``), and the worker
+#: finds it by that name: the jobs keep it, so that a job queued before an upgrade still runs
+#: after it.
+QUEUED_AS = "cityforum.synthesis.tasks"
+
+Job = TypeVar("Job", bound=Callable[..., object])
+
+
+def _queued_as(func: Job) -> Job:
+    func.__module__ = QUEUED_AS
+    return func
+
+
+@db_task()
+@_queued_as
+def compute_opinion_map(run_id: int) -> None:
+    """Compute a queued opinion-map run; progress and outcome are stored on the run."""
+    opinion.compute_queued_run(run_id)
+
+
+@db_task()
+@_queued_as
+def compute_themes(run_id: int) -> None:
+    """Compute a queued themes run (themes, trends, specificities); progress and outcome are
+    stored on the run, as for the opinion map."""
+    themes.compute_queued_theme_run(run_id)
+
+
+@db_task()
+def update_live_opinion_map(consultation_id: int) -> None:
+    """One coalesced update of a consultation's live opinion map (issue 16)."""
+    live.update_live_map(consultation_id)
+
+
+def _schedule_live_update(consultation_id: int, delay: float) -> None:
+    if delay > 0:
+        update_live_opinion_map.schedule((consultation_id,), delay=delay)
+    else:
+        update_live_opinion_map(consultation_id)
+
+
+queue.register(queue.OPINION_MAP, compute_opinion_map)
+queue.register_scheduled(queue.LIVE_MAP, _schedule_live_update)
+queue.register(queue.THEMES, compute_themes)
