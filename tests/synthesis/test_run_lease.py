@@ -11,6 +11,7 @@ On SQLite here; the same with real processes, PostgreSQL and Redis in
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -171,3 +172,42 @@ def test_a_themes_job_the_queue_refuses_fails_its_run_too(
     run = ThemeRun.objects.get()
     assert run.status == "failed" and "job queue could not be reached" in run.error
     assert AuditEvent.objects.filter(verb="synthesis.themes_fail").exists()
+
+
+def _claim(run_id: int, barrier: threading.Barrier, won: list[bool]) -> None:
+    from django.db import connection
+
+    try:
+        barrier.wait()
+        won.append(runs.claim(OpinionMapRun, run_id) is not None)
+    finally:
+        connection.close()  # this thread's own connection
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_workers_claiming_one_run_at_the_same_moment_only_one_gets_it(
+    transactional_db: None,
+) -> None:
+    """On PostgreSQL, eight workers' claims in parallel transactions, five times over: the
+    conditional UPDATE is re-checked once the row lock is free, so exactly one wins."""
+    from django.db import connection
+
+    from cityforum.programme.seed import load_programme
+
+    assert connection.vendor == "postgresql"
+    load_programme()
+    consultation = Consultation.objects.get(slug="regional-africa")
+    for _round in range(5):
+        run = OpinionMapRun.objects.create(consultation=consultation, status="queued")
+        barrier = threading.Barrier(8)
+        won: list[bool] = []
+
+        threads = [threading.Thread(target=_claim, args=(run.pk, barrier, won)) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(won) == [False] * 7 + [True]
+        run.refresh_from_db()
+        assert run.status == "running" and run.attempt == 1
