@@ -5,7 +5,8 @@ A person's limits hold across both (whichever server takes the request over the 
 answers 429), concurrent votes on both never pass it, a session started on one server is
 valid on the other; and when Redis goes away while both serve, pages and writes go on
 (limits counted per process, the rule of docs/deploy.md) and come back to Redis without a
-restart. Real processes, real servers (:mod:`cityforum.testing.served`); in the PostgreSQL
+restart. A job is run once by a separate worker; a worker SIGKILLed mid-job leaves its run to
+the next, which completes it once; a job Redis refuses leaves no "queued" run. Real processes, real servers (:mod:`cityforum.testing.served`); in the PostgreSQL
 pass of ``make test``.
 """
 
