@@ -5,7 +5,9 @@ A person's limits hold across both (whichever server takes the request over the 
 answers 429), concurrent votes on both never pass it, a session started on one server is
 valid on the other; and when Redis goes away while both serve, pages and writes go on
 (limits counted per process, the rule of docs/deploy.md) and come back to Redis without a
-restart. Real processes, real servers (:mod:`cityforum.testing.served`); in the PostgreSQL
+restart. A job is run once by a separate worker; a worker SIGKILLed mid-job leaves its run to
+the next, which completes it once; a job Redis refuses leaves no "queued" run. Real
+processes, real servers (:mod:`cityforum.testing.served`); in the PostgreSQL
 pass of ``make test``.
 """
 
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
 
+import psycopg
 import pytest
 import redis as redis_client
 
@@ -279,3 +282,122 @@ def test_a_job_queued_by_one_process_is_run_once_by_a_separate_worker(forum: For
         kill_group(worker)
     assert runs == [["done", ""]]
     assert [client.llen(key) for key in queues] == [0]
+
+
+#: The worker's lease in the tests below: a killed worker's run is computed again seconds
+#: after, not the 15 minutes of the default.
+LEASE_SECONDS = "3"
+
+
+def _run_rows(forum: Forum, seed: int) -> list[tuple[int, str, str, int, int, bool]]:
+    """(id, status, stage, attempt, progress, has a result) of the opinion-map runs of
+    ``seed``, straight from PostgreSQL."""
+    with psycopg.connect(forum.one.database_url, autocommit=True) as conn:
+        return conn.execute(
+            "SELECT id, status, stage, attempt, progress, result IS NOT NULL"
+            " FROM synthesis_opinionmaprun WHERE seed = %s ORDER BY id",
+            (seed,),
+        ).fetchall()
+
+
+def _verbs(forum: Forum, run_id: int) -> list[str]:
+    with psycopg.connect(forum.one.database_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT verb FROM core_auditevent WHERE target_id = %s AND verb LIKE 'opinion_map.%%'"
+            " ORDER BY id",
+            (str(run_id),),
+        ).fetchall()
+    return [verb for (verb,) in rows]
+
+
+def _with_votes(forum: Forum) -> None:
+    """The consultation's votes, cast once for the module (the queue test casts them too)."""
+    with psycopg.connect(forum.one.database_url, autocommit=True) as conn:
+        [(n,)] = conn.execute("SELECT count(*) FROM statements_vote").fetchall()
+    if not n:
+        forum.one.shell(VOTES_AND_QUEUE.format(slug=SLUGS[0], marker=MARKER))
+
+
+def _wait(condition: Any, seconds: float, what: str) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_a_worker_killed_mid_job_leaves_its_run_to_the_next_worker_which_completes_it_once(
+    forum: Forum,
+) -> None:
+    """huey's Redis queue never acknowledges a job: the SIGKILLed worker took its job with
+    it. The run's row says what happened (running, its lease passed); the next worker, when
+    it starts, queues the run again and computes it: one result, one completion in the audit
+    trail, the lost attempt recorded (docs/deploy.md, "Background jobs").
+
+    Mid-job, for sure: the test holds an exclusive lock on the votes table, so the worker,
+    once it has claimed the run and started reading the votes, waits inside its real work
+    until it is killed."""
+    seed = 11  # parameters of their own: computed, not reused from an earlier test's run
+    _with_votes(forum)
+    forum.one.extra_env["CITYFORUM_JOB_LEASE_SECONDS"] = LEASE_SECONDS
+    lock = psycopg.connect(forum.one.database_url)
+    first = second = None
+    try:
+        lock.execute("LOCK TABLE statements_vote IN ACCESS EXCLUSIVE MODE")
+        forum.two.run("synthesize", "opinion", SLUGS[0], "--background", "--seed", str(seed))
+        first = forum.one.popen("manage", "run_huey", "--workers", "1")
+        [(run_id, *_rest)] = _wait(
+            lambda: [row for row in _run_rows(forum, seed) if row[2] == "reading"],
+            60,
+            "the worker to claim the run and start reading",
+        )
+        kill_group(first)
+        lock.rollback()  # the votes readable again
+        killed = _run_rows(forum, seed)
+        assert [row[1:4] for row in killed] == [("running", "reading", 1)], "left running"
+
+        time.sleep(float(LEASE_SECONDS) + 0.5)  # the dead worker's lease passes
+        second = forum.one.popen("manage", "run_huey", "--workers", "1")
+        _wait(
+            lambda: _run_rows(forum, seed)[0][1] not in ("queued", "running"),
+            120,
+            "the run to finish",
+        )
+    finally:
+        forum.one.extra_env.pop("CITYFORUM_JOB_LEASE_SECONDS", None)
+        lock.close()
+        for worker in (first, second):
+            if worker is not None:
+                kill_group(worker)
+    assert _run_rows(forum, seed) == [(run_id, "done", "done", 2, 100, True)], forum.one.shell(
+        RUNS.format(marker=MARKER)
+    )
+    assert _verbs(forum, run_id) == [
+        "opinion_map.queue",
+        "opinion_map.requeue",
+        "opinion_map.done",
+    ], "queued, lost once, completed once"
+
+
+def test_a_job_refused_while_redis_is_away_leaves_no_queued_run(forum: Forum) -> None:
+    """The run is recorded before its job is handed to the queue; when Redis refuses the
+    job, the run fails with the reason instead of waiting, "queued", for a job that does not
+    exist (the request that asked gets a 503: tests/core/test_shared_state.py)."""
+    seed = 12
+    forum.redis.pause()
+    try:
+        with pytest.raises(RuntimeError, match="job queue could not be reached") as refused:
+            forum.one.run("synthesize", "opinion", SLUGS[0], "--background", "--seed", str(seed))
+    finally:
+        forum.redis.resume()
+    assert "Traceback" not in str(refused.value), "one line, not a stack trace"
+    [(run_id, status, stage, attempt, _progress, has_result)] = _run_rows(forum, seed)
+    assert (status, stage, attempt, has_result) == ("failed", "failed", 0, False)
+    with psycopg.connect(forum.one.database_url, autocommit=True) as conn:
+        [(error,)] = conn.execute(
+            "SELECT error FROM synthesis_opinionmaprun WHERE id = %s", (run_id,)
+        ).fetchall()
+    assert "job queue could not be reached" in error
+    assert _verbs(forum, run_id) == ["opinion_map.queue", "opinion_map.fail"]

@@ -17,8 +17,22 @@ moderators confirmed, and stores it for the suggestions.
 from __future__ import annotations
 
 import click
+import redis
 
 from .django_setup import setup_django
+
+#: Redis refusing a background job (``REDIS_URL`` set, Redis away): the run was marked failed
+#: with the reason (``synthesis.runs.refuse``); the command says so in one line.
+QUEUE_ERRORS = (redis.ConnectionError, redis.TimeoutError)
+
+
+def _queue_refused(error: BaseException) -> click.ClickException:
+    from django.utils.translation import gettext as _
+
+    return click.ClickException(
+        _("The job queue could not be reached (%(error)s); ask again once it is back.")
+        % {"error": error}
+    )
 
 
 @click.group()
@@ -61,6 +75,8 @@ def opinion(consultation_slug: str, seed: int, groups: int | None, background: b
         run = run_opinion_map(consultation, seed=seed, groups=groups, background=background)
     except ValidationError as error:
         raise click.ClickException(" ".join(error.messages)) from None
+    except QUEUE_ERRORS as error:
+        raise _queue_refused(error) from None
     if run.status == OpinionMapRun.Status.DONE:
         click.echo(
             _("Opinion map of “%(title)s”: %(k)d groups, %(n)d votes (run %(id)d, input %(sha)s).")
@@ -105,6 +121,8 @@ def _themes(
         run = run_themes(consultation, n_themes=n_themes, seed=seed, background=background)
     except ValidationError as error:
         raise click.ClickException(" ".join(error.messages)) from None
+    except QUEUE_ERRORS as error:
+        raise _queue_refused(error) from None
     if run.status == ThemeRun.Status.DONE:
         click.echo(
             _(

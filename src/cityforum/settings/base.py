@@ -288,6 +288,11 @@ if HUEY_REDIS_URL:
         "consumer": {"workers": 1, "worker_type": "thread"},
     }
 
+# How long a background job holds its run without a sign of life before the run counts as
+# lost (its worker killed) and is queued again (cityforum.synthesis.runs). Longer than the
+# longest step of a job (the fit of a large opinion map).
+CITYFORUM_JOB_LEASE_SECONDS = int(os.environ.get("CITYFORUM_JOB_LEASE_SECONDS", "900"))
+
 # The cities registry: places of at least this many inhabitants are loaded.
 CITYFORUM_MIN_CITY_POPULATION = int(os.environ.get("CITYFORUM_MIN_CITY_POPULATION", "1000"))
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from huey.contrib.djhuey import db_task
+from django.db import close_old_connections
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
 from . import queue
 from .opinion import live
@@ -63,3 +65,24 @@ def _schedule_live_update(consultation_id: int, delay: float) -> None:
 queue.register(queue.OPINION_MAP, compute_opinion_map)
 queue.register_scheduled(queue.LIVE_MAP, _schedule_live_update)
 queue.register(queue.THEMES, compute_themes)
+
+
+def _requeue_lost() -> list[int]:
+    return opinion.requeue_lost_runs() + themes.requeue_lost_theme_runs()
+
+
+@on_startup()
+def requeue_lost_runs_at_start() -> None:
+    """A worker (re)starting queues again the runs whose worker died mid-job and whose lease
+    has passed: huey's queue forgot their jobs (:mod:`cityforum.synthesis.runs`)."""
+    close_old_connections()
+    try:
+        _requeue_lost()
+    finally:
+        close_old_connections()
+
+
+@db_periodic_task(crontab(minute="*"))
+def requeue_lost_runs() -> None:
+    """The same every minute, for a worker lost while another host's worker keeps running."""
+    _requeue_lost()

@@ -27,11 +27,27 @@ def register(name: str, job: Callable[[int], object]) -> None:
     _jobs[name] = job
 
 
-def enqueue(name: str, run_id: int) -> None:
+def enqueue(
+    name: str, run_id: int, on_refused: Callable[[BaseException], None] | None = None
+) -> None:
     """Queue job ``name`` for run ``run_id`` once the current transaction commits: the worker
-    must find the run's row, which it cannot before the commit."""
+    must find the run's row, which it cannot before the commit.
+
+    If the queue refuses the job (Redis away), ``on_refused`` is called with the error before
+    it propagates (the request answers 503): the run was committed already, and must not stay
+    "queued" for a job that does not exist.
+    """
     job = _jobs[name]  # a KeyError here is a job module that was never loaded: a bug
-    transaction.on_commit(lambda: job(run_id))
+
+    def send() -> None:
+        try:
+            job(run_id)
+        except Exception as error:
+            if on_refused is not None:
+                on_refused(error)
+            raise
+
+    transaction.on_commit(send)
 
 
 def register_scheduled(name: str, schedule: Callable[[int, float], object]) -> None:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import logging
 import math
 import os
 import threading
@@ -56,6 +57,8 @@ from cityforum.statements.models import Statement, Vote, VoteEvent, Voter
 
 from . import rules as _rules  # noqa: F401  (registers the named rules)
 from .live_models import LiveMap, LiveMapUpdate, PolisImportInfo
+
+logger = logging.getLogger(__name__)
 
 IntArray = NDArray[np.int64]
 
@@ -174,7 +177,15 @@ def request_update(consultation_id: int, delay: float = 0.0) -> None:
     """Enqueue an update job (delayed by ``delay`` seconds)."""
     from cityforum.synthesis import queue
 
-    queue.schedule(queue.LIVE_MAP, consultation_id, delay)
+    try:
+        queue.schedule(queue.LIVE_MAP, consultation_id, delay)
+    except Exception:
+        # The vote is written and acknowledged; a queue out of reach (Redis away) must not turn
+        # it into an error. The map says it is not current, and the next vote asks again.
+        logger.warning("live map update of consultation %s not queued", consultation_id,
+                       exc_info=True)
+        with _guard:
+            _next_run.pop(consultation_id, None)
 
 
 # --- the update lock ------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from cityforum.analysis.opinion import OpinionMap, OpinionMapError
 from cityforum.analysis.opinion_document import result_document
 from cityforum.core.audit import record
 from cityforum.programme.models import Consultation
-from cityforum.synthesis import queue
+from cityforum.synthesis import queue, runs
 from cityforum.synthesis.provenance import MAX_SEED, engine_version
 
 from . import rules as _rules  # noqa: F401  (registers the named rules)
@@ -137,17 +137,44 @@ def _queue(
             engine_version=engine_version(),
             requested_by=requested_by,
             stage="queued",
+            lease_until=timezone.now() + runs.lease(),  # past it, a lost job is queued again
         )
         record("opinion_map.queue", run, actor=requested_by)
-        queue.enqueue(queue.OPINION_MAP, run.pk)  # once the row is committed
+        queue.enqueue(queue.OPINION_MAP, run.pk, _refused(run.pk))  # once the row is committed
     return run
 
 
+def _refused(run_id: int) -> Any:
+    return lambda error: runs.refuse(OpinionMapRun, run_id, error, "opinion_map.fail")
+
+
+def requeue_lost_runs() -> list[int]:
+    """Queue again the runs whose worker died mid-job (their lease passed): the job queue
+    forgets a job once a worker takes it (:mod:`cityforum.synthesis.runs`)."""
+    ids = runs.requeue_lost(OpinionMapRun, "opinion_map.requeue", "opinion_map.fail")
+    for run_id in ids:
+        queue.enqueue(queue.OPINION_MAP, run_id)
+    return ids
+
+
 def compute_queued_run(run_id: int) -> OpinionMapRun:
-    """The background job's work: read, check for a reusable run, fit, save; with progress."""
-    run = OpinionMapRun.objects.select_related("consultation").get(pk=run_id)
-    if run.status != OpinionMapRun.Status.QUEUED:
-        return run  # already taken by another worker, or finished
+    """The background job's work: read, check for a reusable run, fit, save; with progress.
+
+    The run is claimed first (one worker only, :func:`cityforum.synthesis.runs.claim`) and
+    its outcome written only while it is still this worker's, so a run completes once even
+    when a worker killed mid-job left it to another. A run that is not this worker's is
+    returned as it stands.
+    """
+    run = runs.claim(OpinionMapRun, run_id)
+    if run is None:  # taken by another worker, finished, or failed: as it stands
+        return OpinionMapRun.objects.get(pk=run_id)
+    try:
+        return _compute(run)
+    except runs.LeaseLost:  # another worker took the run after this one's lease passed
+        return OpinionMapRun.objects.get(pk=run_id)
+
+
+def _compute(run: OpinionMapRun) -> OpinionMapRun:
     consultation = run.consultation
     try:
         _progress(run, 5, "reading")
@@ -162,19 +189,25 @@ def compute_queued_run(run_id: int) -> OpinionMapRun:
         if reused is not None:
             run.result, run.figures = _stored(reused)
             run.timings = {"read": round(read_s, 4), "reused_run": reused.pk}
-            _mark_done(run, "opinion_map.reuse")
+            with transaction.atomic():
+                runs.hold(run)
+                _mark_done(run, "opinion_map.reuse")
             return run
         _progress(run, 40, "fitting")
         model, fit_s = _fit(data, run.parameters)
         _progress(run, 80, "saving")
         with transaction.atomic():
+            runs.hold(run)  # still this worker's run, locked until the result is written
             _finish(run, consultation, model, data, {"read": read_s, "fit": fit_s})
+    except runs.LeaseLost:
+        raise  # no longer this worker's run: nothing to write
     except Exception as error:  # the job must leave a failed run, never a running one
         run.status = OpinionMapRun.Status.FAILED
         run.error = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         run.stage = "failed"
         run.finished_at = timezone.now()
         with transaction.atomic():
+            runs.hold(run)
             run.save(update_fields=["status", "error", "stage", "finished_at"])
             record("opinion_map.fail", run, reason=run.error[:500])
         if not isinstance(error, ValidationError):
@@ -188,13 +221,11 @@ def _stored(run: OpinionMapRun) -> tuple[Any, Any]:
 
 
 def _progress(run: OpinionMapRun, percent: int, stage: str | None = None) -> None:
-    run.progress = percent
-    fields = ["progress"]
+    """Save how far the job is, renewing its lease: each report is a sign of life."""
+    fields: dict[str, Any] = {"progress": percent}
     if stage is not None:
-        run.stage = stage
-        run.status = OpinionMapRun.Status.RUNNING
-        fields += ["stage", "status"]
-    run.save(update_fields=fields)
+        fields["stage"] = stage
+    runs.renew(run, **fields)
 
 
 def _fit(data: OpinionInput, parameters: dict[str, Any]) -> tuple[OpinionMap, float]:

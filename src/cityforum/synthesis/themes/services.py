@@ -31,7 +31,7 @@ from cityforum.analysis.trends import global_trends, prevalence, specificities
 from cityforum.core.audit import record
 from cityforum.participation.models import Contribution, Visibility
 from cityforum.programme.models import Consultation, Region
-from cityforum.synthesis import queue
+from cityforum.synthesis import queue, runs
 from cityforum.synthesis.capitals.services import capitals_profile
 from cityforum.synthesis.provenance import MAX_SEED, engine_version
 
@@ -359,24 +359,48 @@ def _queue(scope: Consultation | None, parameters: dict[str, Any], requested_by:
             seed=parameters["seed"],
             engine_version=engine_version(),
             requested_by=requested_by,
+            lease_until=timezone.now() + runs.lease(),  # past it, a lost job is queued again
         )
         record("synthesis.themes_queue", run, actor=requested_by)
-        queue.enqueue(queue.THEMES, run.pk)  # once the row is committed
+        queue.enqueue(queue.THEMES, run.pk, _refused(run.pk))  # once the row is committed
     return run
 
 
+def _refused(run_id: int) -> Any:
+    return lambda error: runs.refuse(ThemeRun, run_id, error, "synthesis.themes_fail")
+
+
+def requeue_lost_theme_runs() -> list[int]:
+    """Queue again the runs whose worker died mid-job (their lease passed), as for the
+    opinion map (:mod:`cityforum.synthesis.runs`)."""
+    ids = runs.requeue_lost(ThemeRun, "synthesis.themes_requeue", "synthesis.themes_fail")
+    for run_id in ids:
+        queue.enqueue(queue.THEMES, run_id)
+    return ids
+
+
 def _progress(run: ThemeRun, percent: int, stage: str) -> None:
-    """Save how far the job is, so that the organisers' page polling the run sees it."""
-    run.progress, run.stage, run.status = percent, stage, ThemeRun.Status.RUNNING
-    run.save(update_fields=["progress", "stage", "status"])
+    """Save how far the job is, so that the organisers' page polling the run sees it; each
+    report renews the worker's lease on the run."""
+    runs.renew(run, progress=percent, stage=stage)
 
 
 def compute_queued_theme_run(run_id: int) -> ThemeRun:
     """The background job's work: read, reuse a run with the same input and parameters, or
-    fit; with progress. A failure leaves a failed run with the reason, never a running one."""
-    run = ThemeRun.objects.select_related("consultation").get(pk=run_id)
-    if run.status != ThemeRun.Status.QUEUED:
-        return run  # already taken by another worker, or finished
+    fit; with progress. A failure leaves a failed run with the reason, never a running one.
+    Claimed first and written only while still this worker's, as the opinion map's
+    (:mod:`cityforum.synthesis.runs`); a run that is not this worker's is returned as it
+    stands."""
+    run = runs.claim(ThemeRun, run_id)
+    if run is None:  # taken by another worker, finished, or failed: as it stands
+        return ThemeRun.objects.get(pk=run_id)
+    try:
+        return _compute_theme_run(run)
+    except runs.LeaseLost:  # another worker took the run after this one's lease passed
+        return ThemeRun.objects.get(pk=run_id)
+
+
+def _compute_theme_run(run: ThemeRun) -> ThemeRun:
     try:
         _progress(run, 5, "reading")
         data = read_themes_input(run.consultation)
@@ -393,6 +417,7 @@ def compute_queued_theme_run(run_id: int) -> ThemeRun:
             verb = "synthesis.themes_run"
         _progress(run, 90, "saving")
         with transaction.atomic():
+            runs.hold(run)  # still this worker's run, locked until the result is written
             run.result, run.assignment = result, assignment
             run.status, run.progress, run.stage = ThemeRun.Status.DONE, 100, "done"
             run.error, run.finished_at = "", timezone.now()
@@ -407,11 +432,14 @@ def compute_queued_theme_run(run_id: int) -> ThemeRun:
                 n_themes=run.n_themes,
                 reused_run=reused.pk if reused is not None else None,
             )
+    except runs.LeaseLost:
+        raise  # no longer this worker's run: nothing to write
     except Exception as error:  # the job must leave a failed run, never a running one
         run.status, run.stage = ThemeRun.Status.FAILED, "failed"
         run.error = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         run.finished_at = timezone.now()
         with transaction.atomic():
+            runs.hold(run)
             run.save(update_fields=["status", "stage", "error", "finished_at"])
             record("synthesis.themes_fail", run, reason=run.error[:500])
         if not isinstance(error, ValidationError):
