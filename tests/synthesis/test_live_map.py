@@ -373,6 +373,31 @@ def test_with_the_worker_down_votes_are_accepted_and_the_page_says_since_when(
         huey.flush()
 
 
+def test_with_the_job_queue_out_of_reach_votes_are_still_acknowledged(
+    consultation: Consultation, organiser: User, statements: list[int]
+) -> None:
+    """Redis away: scheduling an update raises, after the vote committed. The vote is answered
+    as written (no 503 for a vote that is in the database), and the next vote asks again."""
+    from cityforum.synthesis import queue
+    from cityforum.synthesis.jobs import _schedule_live_update
+
+    live.set_live_map(consultation, True, by=organiser)
+    asked: list[int] = []
+
+    def refused(consultation_id: int, delay: float) -> None:
+        asked.append(consultation_id)
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    queue.register_scheduled(queue.LIVE_MAP, refused)
+    try:
+        services.cast_vote(consultation, statements[0], 1, session_key="a")
+        services.cast_vote(consultation, statements[1], -1, session_key="a")
+    finally:
+        queue.register_scheduled(queue.LIVE_MAP, _schedule_live_update)
+    assert Vote.objects.filter(voter__consultation=consultation).count() == 2
+    assert asked == [consultation.pk, consultation.pk]  # each vote asked again
+
+
 def test_a_live_map_that_is_off_is_not_found_for_participants_and_explained_to_organisers(
     consultation: Consultation, organiser: User, statements: list[int]
 ) -> None:
