@@ -78,6 +78,7 @@ def default_steps() -> list[Step]:
         outcome_report,
         polis_conversations,
         publication,
+        recommendations,
         themes,
     )
 
@@ -92,6 +93,7 @@ def default_steps() -> list[Step]:
         Step("themes", themes.compute_and_approve),
         Step("amendments", amendments.amend_code_of_conduct),
         Step("assessments", assessments.assess_cities),
+        Step("recommendations", recommendations.make_recommendations),
         Step("report", outcome_report.generate),
         Step("opendata", publication.publish_bundle),
     ]
