@@ -346,7 +346,11 @@ ENDORSERS: tuple[tuple[str, str], ...] = (
 
 ENDORSER_PASSWORD = "endorsements-not-for-login-62"  # noqa: S105  (demo only, never shown)
 
-PATH = {"consulted": ("consulted",), "adopted": ("consulted", "adopted"), "withdrawn": ("withdrawn",)}
+PATH = {
+    "consulted": ("consulted",),
+    "adopted": ("consulted", "adopted"),
+    "withdrawn": ("withdrawn",),
+}
 
 
 def _endorsers() -> list[Any]:
@@ -379,9 +383,10 @@ def _approved_run(consultation: Any) -> Any:
     from cityforum.synthesis.models import ThemeRun
 
     approved = ThemeRun.objects.filter(approved_at__isnull=False).order_by("-pk")
-    return approved.filter(consultation=consultation).first() or approved.filter(
-        consultation__isnull=True
-    ).first()
+    return (
+        approved.filter(consultation=consultation).first()
+        or approved.filter(consultation__isnull=True).first()
+    )
 
 
 def _best_theme(run: Any, keywords: tuple[str, ...]) -> int | None:
@@ -470,7 +475,9 @@ def _link_evidence(rec: Any, spec: DemoRecommendation, consultation: Any, by: An
     if spec.consensus:
         found_consensus = _consensus(spec.consensus)
         if found_consensus is not None:
-            link_evidence(rec, "consensus_statement", found_consensus[0], str(found_consensus[1]), by=by)
+            link_evidence(
+                rec, "consensus_statement", found_consensus[0], str(found_consensus[1]), by=by
+            )
             linked += 1
     return linked
 
