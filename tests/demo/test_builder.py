@@ -52,6 +52,8 @@ def read_facts(tmp: Path) -> dict[str, Any]:
         )
     )
     supports = support_many(recommendations)
+    with override_settings(CITYFORUM_DEMO=True):
+        about = Client().get("/fr/demo/about/").content.decode()
     attribution = next((tmp / "opendata").rglob("ATTRIBUTION.md")).read_text(encoding="utf-8")
     return {
         "statuses": set(
@@ -102,6 +104,7 @@ def read_facts(tmp: Path) -> dict[str, Any]:
             Recommendation.objects.values_list("evidence__kind", flat=True).distinct()
         ),
         "reasons": list(StatusChange.objects.values_list("to_status", "reason")),
+        "about_lists": all(f"/fr/recommendations/{r.pk}/" in about for r in recommendations),
     }
 
 
@@ -167,6 +170,7 @@ def test_the_open_data_bundle_attributes_every_source(facts: dict[str, Any]) -> 
     for source in SOURCES:
         assert source.attribution in facts["attribution"]
     assert "GeoNames" in facts["attribution"]
+    assert "recommendations" in facts["attribution"] and "demo wording" in facts["attribution"]
 
 
 def test_the_forum_report_and_the_g20_brief_are_generated_in_three_languages(
@@ -202,6 +206,8 @@ def test_recommendations_span_the_lines_capitals_and_addressees_with_evidence(
     assert all(r["translated"] for r in recs)
     # Evidence of several kinds, all of it from what the build computed and approved.
     assert {"theme", "contribution", "consensus_statement"} <= facts["evidence_kinds"]
+    # The About page lists them as the demo's own wording.
+    assert facts["about_lists"]
 
 
 def test_recommendations_are_endorsed_across_sections_and_decided_with_reasons(
