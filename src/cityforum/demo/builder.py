@@ -125,5 +125,5 @@ def build(run: DemoBuild) -> DemoBuild:
         line = step.run(run)
         run.timings[step.name] = time.perf_counter() - started
         run.made[step.name] = line
-        run.echo(f"  {step.name:<14} {run.timings[step.name]:6.1f} s  {line}")
+        run.echo(f"  {step.name:<15} {run.timings[step.name]:6.1f} s  {line}")
     return run
