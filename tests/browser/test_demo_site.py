@@ -55,6 +55,8 @@ SCREENSHOTS = (
     ("drafting/code-of-conduct-for-resilience/", "code-of-conduct"),
     ("cities/world/", "cities-world"),
     ("reports/forum/", "forum-report"),
+    ("recommendations/", "recommendations"),
+    ("reports/brief/", "g20-brief"),
 )
 
 
@@ -97,6 +99,7 @@ def empty_states(language: str) -> list[tuple[re.Pattern[str], str]]:
     pages the demo filled, read from the built database, in ``language``."""
     from cityforum.drafting.models import Document
     from cityforum.participation.models import Contribution
+    from cityforum.recommendations.models import Recommendation
     from cityforum.synthesis.models import OpinionMapRun, ThemeRun
 
     with translation.override(language):
@@ -128,6 +131,19 @@ def empty_states(language: str) -> list[tuple[re.Pattern[str], str]]:
             )
         document = Document.objects.get().slug
         pairs.append((rf"drafting/{document}/versions/", _("No version has been recorded yet.")))
+        if Recommendation.objects.filter(status__in=["consulted", "adopted"]).exists():
+            pairs += [
+                (r"recommendations/", _("No recommendation matches.")),
+                (r"recommendations/\d+/", _("No evidence linked yet.")),
+                (
+                    r"recommendations/balance/",
+                    _("No consulted or adopted recommendation yet: nothing to balance."),
+                ),
+                (r"reports/forum/", _("The forum has no consulted or adopted recommendation yet.")),
+            ]
+        if Recommendation.objects.filter(status="adopted", addressee="global").exists():
+            message = _("The forum has not adopted any recommendation addressed to the G20 yet.")
+            pairs.append((r"reports/brief/", message))
     return [(re.compile(rf"^/{language}/{path}$"), message) for path, message in pairs]
 
 
@@ -258,8 +274,14 @@ def test_every_page_reachable_from_home_answers_without_error(crawl: Crawl) -> N
 @pytest.mark.browser
 def test_no_page_the_demo_filled_says_there_is_nothing_yet(crawl: Crawl) -> None:
     assert not crawl.empty, "\n".join(crawl.empty)
-    # The check looked at pages it is about: themes, opinion maps, contributions, votes.
+    # The check looked at pages it is about: themes, opinion maps, contributions, votes,
+    # recommendations (the list, their pages, the balance) and the G20 brief.
     assert all(n >= 10 for n in crawl.checked.values()), crawl.checked
+    for language, visited in crawl.visited.items():
+        paths = {urlsplit(p).path for p in visited}
+        for page in ("recommendations/", "recommendations/balance/", "reports/brief/"):
+            assert f"/{language}/{page}" in paths, (language, page)
+        assert any(re.fullmatch(rf"/{language}/recommendations/\d+/", p) for p in paths)
 
 
 @pytest.mark.browser

@@ -41,9 +41,19 @@ def read_facts(tmp: Path) -> dict[str, Any]:
     from cityforum.participation.models import Contribution
     from cityforum.people.models import User
     from cityforum.programme.models import Consultation
+    from cityforum.recommendations.models import Recommendation, StatusChange
+    from cityforum.recommendations.support import support_many
     from cityforum.synthesis.models import CapitalTag, OpinionMapRun, ThemeRun
 
     cities = Assessment.objects.filter(kind="city").select_related("city__role")
+    recommendations = list(
+        Recommendation.objects.annotate(n_evidence=Count("evidence")).prefetch_related(
+            "capitals", "endorsements"
+        )
+    )
+    supports = support_many(recommendations)
+    with override_settings(CITYFORUM_DEMO=True):
+        about = Client().get("/fr/demo/about/").content.decode()
     attribution = next((tmp / "opendata").rglob("ATTRIBUTION.md")).read_text(encoding="utf-8")
     return {
         "statuses": set(
@@ -73,6 +83,28 @@ def read_facts(tmp: Path) -> dict[str, Any]:
         },
         "attribution": attribution,
         "reports": sorted(p.name for p in (tmp / "report").iterdir()),
+        "brief": (tmp / "report" / "g20-brief-en.md").read_text(encoding="utf-8"),
+        "recommendations": [
+            {
+                "status": r.status,
+                "line": r.line,
+                "addressee": r.addressee,
+                "capitals": {c.code for c in r.capitals.all()},
+                "evidence": r.n_evidence,
+                "translated": all(getattr(r, f"text_{lang}") for lang in ("fr", "en", "es")),
+                "sections": set(
+                    r.endorsements.exclude(region=None).values_list("region__code", flat=True)
+                ),
+                "backed": supports[r.pk].backed_across_regions,
+                "text": r.text,
+            }
+            for r in recommendations
+        ],
+        "evidence_kinds": set(
+            Recommendation.objects.values_list("evidence__kind", flat=True).distinct()
+        ),
+        "reasons": list(StatusChange.objects.values_list("to_status", "reason")),
+        "about_lists": all(f"/fr/recommendations/{r.pk}/" in about for r in recommendations),
     }
 
 
@@ -138,10 +170,61 @@ def test_the_open_data_bundle_attributes_every_source(facts: dict[str, Any]) -> 
     for source in SOURCES:
         assert source.attribution in facts["attribution"]
     assert "GeoNames" in facts["attribution"]
+    assert "recommendations" in facts["attribution"] and "demo wording" in facts["attribution"]
 
 
-def test_the_forum_report_is_generated_in_three_languages(facts: dict[str, Any]) -> None:
-    assert facts["reports"] == [f"forum-report-{lang}.md" for lang in ("en", "es", "fr")]
+def test_the_forum_report_and_the_g20_brief_are_generated_in_three_languages(
+    facts: dict[str, Any],
+) -> None:
+    assert facts["reports"] == sorted(
+        f"{stem}-{lang}.md" for stem in ("forum-report", "g20-brief") for lang in ("en", "es", "fr")
+    )
+    adopted_global = [
+        r
+        for r in facts["recommendations"]
+        if (r["status"], r["addressee"]) == ("adopted", "global")
+    ]
+    # The brief lists the adopted global recommendations (in English, from their translation).
+    assert f"adopted these {len(adopted_global)} recommendations" in facts["brief"]
+    assert "backed across regions" in facts["brief"]
+
+
+def test_recommendations_span_the_lines_capitals_and_addressees_with_evidence(
+    facts: dict[str, Any],
+) -> None:
+    recs = facts["recommendations"]
+    assert 10 <= len(recs) <= 15
+    assert {r["line"] for r in recs} == {
+        "advocacy",
+        "financing",
+        "capacity_building",
+        "implementation",
+    }
+    assert {r["addressee"] for r in recs} == {"local", "national", "regional", "global"}
+    assert len(set().union(*(r["capitals"] for r in recs))) == 5
+    assert all(r["evidence"] >= 1 for r in recs)
+    assert all(r["translated"] for r in recs)
+    # Evidence of several kinds, all of it from what the build computed and approved.
+    assert {"theme", "contribution", "consensus_statement"} <= facts["evidence_kinds"]
+    # The About page lists them as the demo's own wording.
+    assert facts["about_lists"]
+
+
+def test_recommendations_are_endorsed_across_sections_and_decided_with_reasons(
+    facts: dict[str, Any],
+) -> None:
+    recs = facts["recommendations"]
+    assert len(set().union(*(r["sections"] for r in recs))) >= 3
+    assert any(r["backed"] for r in recs) and not all(r["backed"] for r in recs)
+    statuses = [r["status"] for r in recs]
+    assert statuses.count("withdrawn") == 1
+    assert {"draft", "consulted", "adopted"} <= set(statuses)
+    assert sum(r["addressee"] == "global" and r["status"] == "adopted" for r in recs) >= 3
+    # Every change of status has its public reason; the adopted went through "consulted".
+    assert all(reason for _to, reason in facts["reasons"])
+    changes = [to for to, _reason in facts["reasons"]]
+    assert changes.count("adopted") == statuses.count("adopted")
+    assert changes.count("consulted") >= statuses.count("adopted") + statuses.count("consulted")
 
 
 # --- without building ---------------------------------------------------------------------
@@ -153,15 +236,15 @@ def test_the_builder_refuses_to_fill_a_forum_that_is_not_a_demo() -> None:
 
 
 def test_another_app_adds_its_step_after_the_one_it_names() -> None:
-    step = Step("recommendations", lambda run: "made")
+    step = Step("observatory", lambda run: "made")
     try:
         builder.register_step(step, after="themes")
         names = [s.name for s in builder.steps()]
-        assert names[names.index("themes") + 1] == "recommendations"
-        assert names.count("recommendations") == 1
+        assert names[names.index("themes") + 1] == "observatory"
+        assert names.count("observatory") == 1
     finally:
         builder._EXTRA.clear()
-    assert "recommendations" not in [s.name for s in builder.steps()]
+    assert "observatory" not in [s.name for s in builder.steps()]
 
 
 def test_a_long_polis_statement_is_cut_at_a_word_with_an_ellipsis() -> None:

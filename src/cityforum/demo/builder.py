@@ -5,9 +5,12 @@ The builder never chooses the database: the ``cityforum demo`` command points Dj
 separate file (``var/demo.sqlite3``) before anything runs, and :func:`build` refuses to run
 unless ``CITYFORUM_DEMO`` is on, so a real forum is never filled with demonstration data.
 
-Other apps add their own step with :func:`register_step` (e.g. the ``recommendations`` app:
-``register_step(Step("recommendations", make_recommendations), after="themes")``), so that
-the demo shows what they make without this module knowing them.
+Other apps add their own step with :func:`register_step` (e.g. a future ``observatory`` app:
+``register_step(Step("observatory", fill_observatory), after="themes")``), so that the demo
+shows what they make without this module knowing them. The ``recommendations`` step, written
+before such a hook was needed, is one of the default steps: after the themes and the
+assessments (its evidence cites approved themes), before the report (whose recommendations
+chapter and G20 brief it fills).
 """
 
 from __future__ import annotations
@@ -58,8 +61,8 @@ _EXTRA: list[tuple[Step, str | None]] = []
 def register_step(step: Step, *, after: str | None = None) -> None:
     """Add a step to every later build, after the step named ``after`` (at the end if None).
 
-    The hook for apps the demo does not know: a ``recommendations`` step goes
-    ``after="themes"`` so that recommendations can cite approved themes as evidence.
+    The hook for apps the demo does not know: a step that cites approved themes goes
+    ``after="themes"``.
     """
     _EXTRA[:] = [(s, a) for s, a in _EXTRA if s.name != step.name]
     _EXTRA.append((step, after))
@@ -78,6 +81,7 @@ def default_steps() -> list[Step]:
         outcome_report,
         polis_conversations,
         publication,
+        recommendations,
         themes,
     )
 
@@ -92,6 +96,7 @@ def default_steps() -> list[Step]:
         Step("themes", themes.compute_and_approve),
         Step("amendments", amendments.amend_code_of_conduct),
         Step("assessments", assessments.assess_cities),
+        Step("recommendations", recommendations.make_recommendations),
         Step("report", outcome_report.generate),
         Step("opendata", publication.publish_bundle),
     ]
@@ -120,5 +125,5 @@ def build(run: DemoBuild) -> DemoBuild:
         line = step.run(run)
         run.timings[step.name] = time.perf_counter() - started
         run.made[step.name] = line
-        run.echo(f"  {step.name:<14} {run.timings[step.name]:6.1f} s  {line}")
+        run.echo(f"  {step.name:<15} {run.timings[step.name]:6.1f} s  {line}")
     return run

@@ -1,6 +1,7 @@
-"""Step ``report``: the forum's outcome document, generated from the stored, approved results
-as ``cityforum report forum`` generates it, beside the demo's
-database (``var/demo-report/``). The site also serves it at ``/<lang>/reports/forum/``.
+"""Step ``report``: the forum's outcome document and its G20 brief, generated from the stored,
+approved results as ``cityforum report forum`` and ``cityforum report brief`` generate them,
+beside the demo's database (``var/demo-report/``). The site also serves them at
+``/<lang>/reports/forum/`` and ``/<lang>/reports/brief/``.
 
 The full demo writes the French PDF (WeasyPrint takes a while on two cores); the small slice
 writes Markdown in the three languages, which runs through the same assembly.
@@ -26,6 +27,7 @@ def report_folder() -> Path:
 def generate(run: DemoBuild) -> str:
     from cityforum.programme.models import Forum
     from cityforum.reports.assemble import forum_report
+    from cityforum.reports.brief import g20_brief
     from cityforum.reports.render import render
 
     forum = Forum.objects.order_by("-edition").get()
@@ -35,8 +37,12 @@ def generate(run: DemoBuild) -> str:
     languages = LANGUAGES[:1] if not run.small else LANGUAGES
     format = "md" if run.small else "pdf"
     for language in languages:
-        content, _type, _name = render(forum_report(forum, language), format)
-        path = folder / f"forum-report-{language}.{format}"
-        path.write_bytes(content)
-        written.append(f"{path.name} ({len(content) // 1024} KB)")
-    return "forum report: " + ", ".join(written)
+        for stem, report in (
+            ("forum-report", forum_report(forum, language)),
+            ("g20-brief", g20_brief(forum, language)),
+        ):
+            content, _type, _name = render(report, format)
+            path = folder / f"{stem}-{language}.{format}"
+            path.write_bytes(content)
+            written.append(f"{path.name} ({len(content) // 1024} KB)")
+    return "forum report and G20 brief: " + ", ".join(written)

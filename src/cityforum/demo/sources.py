@@ -188,7 +188,10 @@ def attribution_markdown() -> str:
         "",
         "This bundle comes from a demonstration forum (`cityforum demo`): its contributions, "
         "statements and votes are public data from consultations that were not part of the "
-        "forum. Assessments of cities are illustrative values, not measurements.",
+        "forum. Assessments of cities are illustrative values, not measurements. The "
+        "recommendations, their translations, their endorsements and the reasons for their "
+        "status changes were written for the demonstration (demo wording), from the themes, "
+        "contributions and consensus statements it computed; they are no source's words.",
         "",
     ]
     for source in SOURCES:

@@ -1,8 +1,10 @@
 """The "About this demo" page: what the demo is, its sources with their licences and
-attributions, how their places were mapped onto the forum's consultations, and the demo
-accounts. A real forum answers 404 here."""
+attributions, how their places were mapped onto the forum's consultations, the demo
+accounts, and the recommendations written for the demo. A real forum answers 404 here."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,4 +31,22 @@ def about(request: HttpRequest) -> HttpResponse:
     from cityforum.people.models import Role
 
     accounts = [(Role(a.role).label, a.email, a.password) for a in DEMO_ACCOUNTS]
-    return render(request, "demo/about.html", {"sources": sources, "accounts": accounts})
+    return render(
+        request,
+        "demo/about.html",
+        {"sources": sources, "accounts": accounts, "recommendations": _demo_recommendations()},
+    )
+
+
+def _demo_recommendations() -> list[Any]:
+    """The recommendations the demo wrote (all of them: none was promoted from an imported
+    text), with their text in the reader's language where there is one."""
+    from django.utils.translation import get_language
+
+    from cityforum.recommendations.models import Recommendation
+
+    language = (get_language() or "en")[:2]
+    return [
+        {"pk": r.pk, "text": r.text_in(language) or r.text, "status": r.get_status_display()}
+        for r in Recommendation.objects.filter(source_contribution__isnull=True).order_by("pk")
+    ]
