@@ -43,13 +43,22 @@ class StoredRun(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    # The background job's hold on the run (:mod:`cityforum.synthesis.runs`): a run "running"
-    # whose lease has passed lost its worker (killed mid-job) and is queued again.
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+
+class QueuedRun(StoredRun):
+    """A stored run that a background job computes: the job's hold on it
+    (:mod:`cityforum.synthesis.runs`). A run "running" whose lease has passed lost its worker
+    (killed mid-job) and is queued again. The live map's updates are not queued runs: each is
+    written whole by the update that made it."""
+
     lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
     attempt = models.PositiveSmallIntegerField(
         _("attempt"), default=0, help_text=_("How many times a worker has taken the run.")
     )
 
-    class Meta:
+    class Meta(StoredRun.Meta):
         abstract = True
-        ordering = ["-created_at", "-pk"]

@@ -13,10 +13,10 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cityforum.synthesis.provenance import StoredRun
+from cityforum.synthesis.provenance import QueuedRun
 
 
-class OpinionMapRun(StoredRun):
+class OpinionMapRun(QueuedRun):
     """One computation of a consultation's opinion map (the Pol.is method)."""
 
     class Status(models.TextChoices):

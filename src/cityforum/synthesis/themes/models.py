@@ -20,10 +20,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cityforum.synthesis.provenance import StoredRun
+from cityforum.synthesis.provenance import QueuedRun
 
 
-class ThemeRun(StoredRun):
+class ThemeRun(QueuedRun):
     """One computation of the themes, global trends and regional specificities."""
 
     class Status(models.TextChoices):
