@@ -87,8 +87,8 @@ demo-screenshots: install
 # The PostgreSQL pass prints as it goes; the SQLite pass's output follows when it ends.
 test: install lint
 	@mkdir -p var; \
-	$(BIN)/python -m pytest -q -p no:cacheprovider > var/test-sqlite.log 2>&1 & lite=$$!; \
-	$(BIN)/python -m pytest -q --postgres --redis --ignore=tests/analysis --ignore=tests/browser; pg=$$?; \
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=15 > var/test-sqlite.log 2>&1 & lite=$$!; \
+	$(BIN)/python -m pytest -q --durations=15 --postgres --redis --ignore=tests/analysis --ignore=tests/browser; pg=$$?; \
 	wait $$lite; sqlite=$$?; \
 	echo "=== SQLite pass (var/test-sqlite.log) ==="; cat var/test-sqlite.log; \
 	echo "=== SQLite pass: exit $$sqlite; PostgreSQL + Redis pass: exit $$pg ==="; \
