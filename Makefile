@@ -88,7 +88,7 @@ demo-screenshots: install
 test: install lint
 	@mkdir -p var; \
 	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=15 > var/test-sqlite.log 2>&1 & lite=$$!; \
-	$(BIN)/python -m pytest -q --durations=15 --postgres --redis --ignore=tests/analysis --ignore=tests/browser; pg=$$?; \
+	$(BIN)/python -m pytest -q --durations=15 --postgres --redis --ignore=tests/analysis --ignore=tests/browser --ignore=tests/demo; pg=$$?; \
 	wait $$lite; sqlite=$$?; \
 	echo "=== SQLite pass (var/test-sqlite.log) ==="; cat var/test-sqlite.log; \
 	echo "=== SQLite pass: exit $$sqlite; PostgreSQL + Redis pass: exit $$pg ==="; \
@@ -98,7 +98,7 @@ test-sqlite: install
 	@$(BIN)/python -m pytest -q
 
 test-postgres: install
-	@$(BIN)/python -m pytest -q --postgres --redis --ignore=tests/analysis --ignore=tests/browser
+	@$(BIN)/python -m pytest -q --postgres --redis --ignore=tests/analysis --ignore=tests/browser --ignore=tests/demo
 
 test-browser: install
 	@$(BIN)/python -m pytest -q tests/browser
