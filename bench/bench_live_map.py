@@ -178,8 +178,12 @@ def _serve(env: dict[str, str], port: int) -> tuple[subprocess.Popen, subprocess
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    #: ``LIVE_MAP_WORKER_NICE=N`` runs the worker at that niceness, as a deployment whose
+    #: worker shares the web server's cores would (systemd ``Nice=``).
+    nice = os.environ.get("LIVE_MAP_WORKER_NICE")
     worker = subprocess.Popen(  # noqa: S603
-        [str(CITYFORUM), "manage", "run_huey", "--workers", "1"],
+        [*(["nice", "-n", nice] if nice else []), str(CITYFORUM), "manage", "run_huey",
+         "--workers", "1"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
