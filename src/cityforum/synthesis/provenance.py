@@ -55,6 +55,16 @@ class QueuedRun(StoredRun):
     (killed mid-job) and is queued again. The live map's updates are not queued runs: each is
     written whole by the update that made it."""
 
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    progress = models.PositiveSmallIntegerField(
+        _("progress"), default=0, help_text=_("Per cent of the work done.")
+    )
+    stage = models.CharField(_("stage"), max_length=40, blank=True)
     lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
     attempt = models.PositiveSmallIntegerField(
         _("attempt"), default=0, help_text=_("How many times a worker has taken the run.")

@@ -39,7 +39,9 @@ from django.utils.translation import gettext as _
 
 from cityforum.core.audit import record
 
-QUEUED, RUNNING, FAILED = "queued", "running", "failed"
+from .provenance import QueuedRun
+
+QUEUED, RUNNING, FAILED = QueuedRun.Status.QUEUED, QueuedRun.Status.RUNNING, QueuedRun.Status.FAILED
 #: A run whose worker died this many times fails instead of being queued again.
 MAX_ATTEMPTS = 3
 

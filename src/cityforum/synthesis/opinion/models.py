@@ -19,12 +19,6 @@ from cityforum.synthesis.provenance import QueuedRun
 class OpinionMapRun(QueuedRun):
     """One computation of a consultation's opinion map (the Pol.is method)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
-
     consultation = models.ForeignKey(
         "programme.Consultation",
         on_delete=models.CASCADE,
@@ -32,12 +26,11 @@ class OpinionMapRun(QueuedRun):
         verbose_name=_("consultation"),
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+        _("status"),
+        max_length=10,
+        choices=QueuedRun.Status.choices,
+        default=QueuedRun.Status.QUEUED,
     )
-    progress = models.PositiveSmallIntegerField(
-        _("progress"), default=0, help_text=_("Per cent of the work done.")
-    )
-    stage = models.CharField(_("stage"), max_length=40, blank=True)
     n_votes = models.PositiveBigIntegerField(_("votes"), default=0)
     result = models.JSONField(
         _("result"),

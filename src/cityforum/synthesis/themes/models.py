@@ -26,12 +26,6 @@ from cityforum.synthesis.provenance import QueuedRun
 class ThemeRun(QueuedRun):
     """One computation of the themes, global trends and regional specificities."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
-
     consultation = models.ForeignKey(
         "programme.Consultation",
         on_delete=models.CASCADE,
@@ -42,12 +36,11 @@ class ThemeRun(QueuedRun):
         help_text=_("Empty: all consultations, each contribution's region as its region."),
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.RUNNING
+        _("status"),
+        max_length=10,
+        choices=QueuedRun.Status.choices,
+        default=QueuedRun.Status.RUNNING,
     )
-    progress = models.PositiveSmallIntegerField(
-        _("progress"), default=0, help_text=_("Per cent of the work done.")
-    )
-    stage = models.CharField(_("stage"), max_length=40, blank=True)
     n_contributions = models.PositiveIntegerField(_("contributions"), default=0)
     result = models.JSONField(
         _("result"),
