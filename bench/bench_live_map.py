@@ -125,13 +125,17 @@ print("BENCH" + json.dumps({{"latest": u.pk if u else None, "n_votes": u.n_votes
 """
 
 
-def _get(port: int, path: str, token: str) -> tuple[int, dict]:
+def _get(port: int, path: str, token: str, etag: str = "") -> tuple[int, dict, str]:
+    """``(status, body, ETag)``; with ``etag``, sent as ``If-None-Match`` as a browser would."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+    headers = {"Authorization": f"Bearer {token}"}
+    if etag:
+        headers["If-None-Match"] = etag
+    conn.request("GET", path, headers=headers)
     response = conn.getresponse()
     body = response.read()
     conn.close()
-    return response.status, (json.loads(body) if body else {})
+    return response.status, (json.loads(body) if body else {}), response.getheader("ETag") or ""
 
 
 def _vote(port: int, consultation: int, token: str, statement: int) -> int:
@@ -161,8 +165,9 @@ def _probe(
             missed.append(n)
             continue
         voted = time.monotonic()
+        etag = ""
         while time.monotonic() - voted < 30:
-            status, body = _get(port, path, token)
+            status, body, etag = _get(port, path, token, etag)
             if status == 200 and body.get("included"):
                 out.append(time.monotonic() - voted)
                 break
@@ -199,6 +204,24 @@ def _stop(*processes: subprocess.Popen) -> None:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def _merged(runs: list[dict], seconds: float) -> dict:
+    """Load runs of ``seconds`` each, counted as one: throughput over their whole time,
+    percentiles over all their answers."""
+    log = [entry for run in runs for entry in run["log"]]
+    ok = sorted(entry[0] for entry in log if entry[1] in (200, 201)) or [float("nan")]
+    statuses: dict[int, int] = {}
+    for run in runs:
+        for status, n in run["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + n
+    return {
+        "log": log,
+        "statuses": statuses,
+        "throughput": sum(run["ok"] for run in runs) / (seconds * len(runs)),
+        "p50": statistics.median(ok) * 1000,
+        "p99": ok[min(len(ok) - 1, int(0.99 * len(ok)))] * 1000,
+    }
 
 
 def _median(values: list[float]) -> float:
@@ -246,15 +269,28 @@ def freshness_and_cost(seconds: float, quick: bool) -> list[str]:
         try:
             bench_votes._wait(port, server)
             bench_votes._load(port, "votes", CLIENTS, 3, setup)  # every client's first vote
-            off = bench_votes._load(port, "votes", CLIENTS, seconds, setup)
             consultation = setup["consultation"]
-            bench_votes._shell(SWITCH.format(consultation=consultation, on=True), env)
+
+            def switch(on: bool) -> None:
+                bench_votes._shell(SWITCH.format(consultation=consultation, on=on), env)
+
+            # Off and on twice, alternating, so that a drift of the machine or of the growing
+            # database during the run does not fall on one side only.
+            offs, ons = [bench_votes._load(port, "votes", CLIENTS, seconds, setup)], []
+            switch(True)
             cold_started = time.perf_counter()
             public = f"/api/v1/consultations/{consultation}/opinion/live"
             while _get(port, public, setup["probes"][-1])[0] != 200:
                 time.sleep(0.5)
             cold_s = time.perf_counter() - cold_started
             bench_votes._load(port, "votes", CLIENTS, 3, setup)  # the worker warm
+            ons.append(bench_votes._load(port, "votes", CLIENTS, seconds, setup))
+            switch(False)
+            offs.append(bench_votes._load(port, "votes", CLIENTS, seconds, setup))
+            switch(True)
+            bench_votes._load(port, "votes", CLIENTS, 3, setup)
+            ons.append(bench_votes._load(port, "votes", CLIENTS, seconds, setup))
+            off, on = _merged(offs, seconds), _merged(ons, seconds)
             fresh: list[float] = []
             missed: list[int] = []
             tokens = iter(list(enumerate(setup["probes"][:-1])))  # shared by the probes
@@ -265,7 +301,7 @@ def freshness_and_cost(seconds: float, quick: bool) -> list[str]:
             ]
             for probe in probes:
                 probe.start()
-            on = bench_votes._load(port, "votes", CLIENTS, seconds, setup)
+            probed = bench_votes._load(port, "votes", CLIENTS, seconds, setup)
             for probe in probes:
                 probe.join()
             latest = bench_votes._shell(LATEST.format(consultation=consultation), env)
@@ -277,12 +313,18 @@ def freshness_and_cost(seconds: float, quick: bool) -> list[str]:
         rows += [
             f"Stored before the run: {participants:,} participants × {N_STATEMENTS} statements "
             f"× {setup['votes']:,} current votes (and as many history rows), written in "
-            f"{setup_s:.0f} s; {CLIENTS} clients, {seconds:.0f} s per run.",
+            f"{setup_s:.0f} s; {CLIENTS} clients; the map off and on twice each, alternating, "
+            f"{seconds:.0f} s per run (the rows add both runs up), then a run with the map on "
+            f"and {PROBE_THREADS} probes measuring freshness.",
             "",
             "| live map | votes/s | vote p50 ms | vote p99 ms | other answers |",
             "|---|---|---|---|---|",
         ]
-        for label, run in (("off", off), ("on", on)):
+        for label, run in (
+            ("off", off),
+            ("on", on),
+            (f"on, {PROBE_THREADS} probes polling `/me` every 100 ms", probed),
+        ):
             others = {s: n for s, n in run["statuses"].items() if s not in (200, 201)}
             rows.append(
                 f"| {label} | {run['throughput']:.0f} | {run['p50']:.1f} | {run['p99']:.1f} | "
@@ -330,6 +372,7 @@ import numpy as np
 import django
 django.setup()
 from cityforum.analysis.opinion import OpinionMap, _one_blas_thread
+from cityforum.analysis.vote_stream import VoteStream
 from cityforum.synthesis.opinion import live
 n, m, each = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 rng = np.random.default_rng(16)
@@ -342,20 +385,23 @@ noise = rng.random(v.size)
 v = np.where(noise < 0.15, 0, np.where(noise < 0.3, -v, v)).astype(np.int64)
 moderated = np.array([], dtype=np.int64)
 with _one_blas_thread():
-    previous = OpinionMap().fit(p, s, v, moderated)
+    stream = VoteStream.from_votes(p, s, v)
+    previous = OpinionMap().fit(stream.participants, stream.statements, stream.values, moderated)
     new = 1000  # the votes of about one second at the forum's plenary
-    p2 = np.concatenate([p, rng.integers(0, n, new) + 10_000_000])
-    s2 = np.concatenate([s, rng.integers(1, m + 1, new)])
-    v2 = np.concatenate([v, rng.integers(-1, 2, new)])
+    p2 = rng.integers(0, n, new) + 10_000_000
+    s2 = rng.integers(1, m + 1, new)
+    v2 = rng.integers(-1, 2, new)
     cpu, wall = time.process_time(), time.perf_counter()
-    p3, s3, v3 = live.compact(p2, s2, v2)
-    live.input_checksum(p3, s3, v3, moderated)
-    model = OpinionMap().fit(p3, s3, v3, moderated, previous=previous)
-    live.map_document(model, p3, s3, v3, moderated)
+    stream = stream.merged(p2, s2, v2)
+    live.canonical_checksum(*stream.canonical(), moderated)
+    model = OpinionMap().fit(
+        stream.participants, stream.statements, stream.values, moderated, previous=previous
+    )
+    live.map_document(model, moderated)
     live.pack_positions(model)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print("BENCH" + json.dumps({"cpu": cpu, "wall": wall, "votes": int(v3.size),
+print("BENCH" + json.dumps({"cpu": cpu, "wall": wall, "votes": int(stream.size),
     "k": int(model.n_groups_), "peak_mb": peak}))
 """
 

@@ -129,6 +129,17 @@ def _fresh_language() -> Iterator[None]:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_live_map_memory() -> Iterator[None]:
+    """Each test starts with nothing the live map's process memory holds (updates read, warm
+    state): ids repeat from test to test once the database is rolled back."""
+    from cityforum.synthesis.opinion import live
+
+    live.reset_process_state()
+    yield
+    live.reset_process_state()
+
+
 class LimitClock:
     """The limiters' clock, held by the test: it moves only when the test moves it."""
 

@@ -26,6 +26,7 @@ def site(live_server: Any, transactional_db: None, settings: Any) -> tuple[str, 
     from cityforum.synthesis.opinion import live
 
     settings.CITYFORUM_LIVE_MAP_MIN_INTERVAL = 0
+    settings.CITYFORUM_LIVE_MAP_MAX_SHARE = 1  # no rest after an update: each vote updates
     live.reset_process_state()
     load_programme()
     consultation = Consultation.objects.get(slug="regional-africa")

@@ -43,6 +43,7 @@ def _fresh_process(settings: Any) -> Iterator[None]:
     from cityforum.synthesis.jobs import update_live_opinion_map
 
     settings.CITYFORUM_LIVE_MAP_MIN_INTERVAL = 0
+    settings.CITYFORUM_LIVE_MAP_MAX_SHARE = 1  # no rest after an update: each vote updates
     live.reset_process_state()
     update_live_opinion_map.huey.flush()  # jobs scheduled by an earlier test
     yield
@@ -246,7 +247,89 @@ def test_the_vote_path_enqueues_at_most_one_job_per_interval(
     from cityforum.synthesis.jobs import update_live_opinion_map
 
     scheduled = update_live_opinion_map.huey.scheduled()
-    assert len([t for t in scheduled if t.args == (consultation.pk,)]) == 1
+    assert len([t for t in scheduled if t.args[0] == consultation.pk]) == 1
+
+
+def test_a_slow_update_is_followed_by_a_rest_that_bounds_the_workers_share(
+    consultation: Consultation, organiser: User, statements: list[int], settings: Any
+) -> None:
+    from cityforum.synthesis.jobs import update_live_opinion_map
+
+    two_camps(consultation, statements)
+    live.set_live_map(consultation, True, by=organiser)
+    first = latest(consultation)
+    assert first.timings["wall"] > 0  # each update records its own wall time
+    # An update that took 2 s, at most a quarter of a core: 6 s of rest before the next.
+    settings.CITYFORUM_LIVE_MAP_MAX_SHARE = 0.25
+    LiveMapUpdate.objects.filter(pk=first.pk).update(
+        timings={**first.timings, "wall": 2.0}, finished_at=timezone.now()
+    )
+    LiveMap.objects.update(last_started_at=None)
+    update_live_opinion_map.huey.flush()
+    services.cast_vote(consultation, statements[0], 0, session_key="camp0-1")
+    assert latest(consultation).pk == first.pk  # the job came too soon: it rests
+    [task] = [t for t in update_live_opinion_map.huey.scheduled() if t.args[0] == consultation.pk]
+    wait = (task.eta - dt.datetime.now(dt.UTC).replace(tzinfo=None)).total_seconds()
+    assert 4.5 < wait <= 6.0
+    # Once the rest is over, the vote that waited is in the next update.
+    LiveMapUpdate.objects.filter(pk=first.pk).update(
+        finished_at=timezone.now() - dt.timedelta(seconds=6)
+    )
+    assert live.update_live_map(consultation.pk) is not None
+    assert latest(consultation).input_sha256 == read_opinion_input(consultation).sha256
+
+
+def test_a_job_whose_votes_a_later_update_read_does_nothing(
+    consultation: Consultation, organiser: User, statements: list[int]
+) -> None:
+    two_camps(consultation, statements)
+    live.set_live_map(consultation, True, by=organiser)
+    first = latest(consultation)
+    with held_elsewhere(consultation.pk):  # its job finds the lock taken: the vote waits
+        services.cast_vote(consultation, statements[0], 0, session_key="camp0-1")
+    # An update started after this job was due (beyond the clocks' margin): it read every vote
+    # the job stands for, so the job does nothing, and jobs queued up behind a long one cost
+    # nothing.
+    LiveMap.objects.update(last_started_at=timezone.now())
+    assert live.update_live_map(consultation.pk, due_at=time.time() - 1) is None
+    assert latest(consultation).pk == first.pk
+    # A job due after that start still updates.
+    assert live.update_live_map(consultation.pk, due_at=time.time()) is not None
+    assert latest(consultation).input_sha256 == read_opinion_input(consultation).sha256
+
+
+def test_a_worker_keeps_the_map_current_while_votes_arrive_then_leaves(
+    consultation: Consultation, organiser: User, statements: list[int], settings: Any
+) -> None:
+    two_camps(consultation, statements)
+    live.set_live_map(consultation, True, by=organiser)
+    settings.CITYFORUM_LIVE_MAP_MIN_INTERVAL = 0.2
+    n = LiveMapUpdate.objects.count()
+    services.cast_vote(consultation, statements[0], 0, session_key="camp0-1")
+    rests: list[float] = []
+
+    real_sleep = live.time.sleep
+
+    def rest(seconds: float) -> None:  # a vote arrives during the first rest only
+        rests.append(seconds)
+        if len(rests) == 1:
+            # Its own job finds the lock held by this one: the vote waits for our next update.
+            services.cast_vote(consultation, statements[1], 0, session_key="camp1-1")
+        real_sleep(seconds)
+
+    LiveMap.objects.update(last_started_at=None)
+    live.time.sleep = rest
+    try:
+        started = time.monotonic()
+        last = live.update_live_map(consultation.pk, keep_going=30)
+    finally:
+        live.time.sleep = real_sleep
+    # Two updates (the waiting vote, then the one cast during the rest), a rest of the
+    # minimum interval after each, and it left once a rest brought nothing new.
+    assert LiveMapUpdate.objects.count() == n + 2
+    assert rests == [0.2, 0.2]
+    assert last.input_sha256 == read_opinion_input(consultation).sha256
+    assert time.monotonic() - started < 30
 
 
 def test_only_the_latest_few_are_kept_unless_pinned(
@@ -476,6 +559,38 @@ def test_the_api_serves_the_latest_update_with_an_etag_and_your_place(
     assert group["shares"][last] == {"agree": 0, "disagree": 13, "pass": 0}
     assert client.get(url + "/me", headers={"if-none-match": me["ETag"]}).status_code == 304
     assert Client().get(url + "/me").status_code == 401
+
+
+def test_polling_reads_an_update_and_its_positions_once_and_an_unchanged_map_neither(
+    consultation: Consultation, organiser: User, statements: list[int]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    two_camps(consultation, statements)
+    live.set_live_map(consultation, True, by=organiser)
+    client = participant_client(consultation, statements, camp=0)
+    url = f"/api/v1/consultations/{consultation.pk}/opinion/live/me"
+    live.reset_process_state()  # as a web process that never read this update
+
+    def reads(response_etag: str = "") -> tuple[int, list[str]]:
+        headers = {"if-none-match": response_etag} if response_etag else {}
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, headers=headers)
+        table = LiveMapUpdate._meta.db_table
+        return response.status_code, [
+            q["sql"] for q in queries.captured_queries if f'"{table}"."document"' in q["sql"]
+            or f'"{table}"."positions"' in q["sql"]
+        ]
+
+    status, first = reads()
+    assert status == 200 and len(first) == 2  # the document once, the positions once
+    status, again = reads()
+    assert status == 200 and again == []  # both from this process's memory
+    etag = client.get(url)["ETag"]
+    live.reset_process_state()
+    status, unchanged = reads(etag)
+    assert status == 304 and unchanged == []  # a 304 reads neither
 
 
 # --- privacy ------------------------------------------------------------------------------------

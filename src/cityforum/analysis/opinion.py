@@ -149,6 +149,10 @@ class OpinionMap:
         Per statement, the product over groups of the smoothed agree share.
     divisive_ : list[DivisiveStatement]
         Statements with the largest gap in agreement between groups.
+    group_votes_ : ndarray of shape (n_groups_, n_statements, 3)
+        Agree, disagree and pass counts per group and statement (columns as ``statements_``):
+        the tallies the statements' selections read, kept so that a caller showing each
+        group's shares (the live map) need not count a million votes again.
     """
 
     def __init__(
@@ -327,6 +331,9 @@ class OpinionMap:
         if not with_statements:
             return self
         counts = group_counts(matrix, groups, k)
+        self.group_votes_ = np.stack(
+            [counts.agree, counts.disagree, counts.trials - counts.agree - counts.disagree], axis=2
+        )
         self.representative_ = representative(
             counts, moderated, matrix.statements, self.max_representative
         )

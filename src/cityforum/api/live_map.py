@@ -27,15 +27,23 @@ from .statements import AUTH
 router = Router(tags=["synthesis"])
 
 
-def live_update_or_404(consultation: Consultation) -> Any:
-    """The latest update, or a 404 that says why (off, or nothing computed yet)."""
-    live_map, update = live.latest_live_update(consultation)
-    if live_map is None or not live_map.enabled:
+def live_state_or_404(consultation: Consultation) -> live.LatestState:
+    """Which update is the latest (one small row), or a 404 that says why (off, or nothing
+    computed yet)."""
+    state = live.latest_state(consultation.pk)
+    if state is None or not state.enabled:
         raise Http404(_("The live opinion map is off for this consultation."))
-    if update is None:
+    if state.update_id is None:
         raise Http404(
             _("The live opinion map has no update yet: it appears once enough people have voted.")
         )
+    return state
+
+
+def _update(state: live.LatestState) -> Any:
+    update = live.loaded_update(state.update_id or 0)
+    if update is None:  # pruned between the two reads: the next poll gets the newer one
+        raise Http404(_("The live opinion map has changed; ask again."))
     return update
 
 
@@ -53,8 +61,8 @@ def conditional(request: HttpRequest, etag: str, body: Any) -> HttpResponse:
     return response
 
 
-def _not_current(consultation: Consultation, update: Any) -> str | None:
-    since = live.not_current_since(consultation, update)
+def _not_current(consultation: Consultation, state: live.LatestState) -> str | None:
+    since = live.not_current_since(consultation, state.max_event_id)
     return since.isoformat() if since is not None else None
 
 
@@ -68,13 +76,13 @@ def get_live_map(request: HttpRequest, consultation_id: int) -> HttpResponse:
     statements, vote shares per statement), consensus statements, counts and provenance, and
     ``not_current_since`` when votes older than a few seconds are not in it yet."""
     consultation = get_object_or_404(Consultation, pk=consultation_id)
-    update = live_update_or_404(consultation)
-    not_current = _not_current(consultation, update)
-    etag = f'"live-{update.pk}-{live.min_group_size()}-{not_current or ""}"'
+    state = live_state_or_404(consultation)
+    not_current = _not_current(consultation, state)
+    etag = f'"live-{state.update_id}-{live.min_group_size()}-{not_current or ""}"'
     return conditional(
         request,
         etag,
-        lambda: {**live.public_view(update), "not_current_since": not_current},
+        lambda: {**live.public_view(_update(state)), "not_current_since": not_current},
     )
 
 
@@ -88,11 +96,15 @@ def get_my_place(request: HttpRequest, consultation_id: int) -> HttpResponse:
     """The caller's own position and group in the latest update, and their votes beside their
     group's shares; only the caller's (a voter of the consultation)."""
     consultation = get_object_or_404(Consultation, pk=consultation_id)
-    update = live_update_or_404(consultation)
+    state = live_state_or_404(consultation)
     voter = Voter.objects.filter(consultation=consultation, user=request.auth).first()
     if voter is None:
         raise Http404(_("You have not voted in this consultation yet."))
-    state = voter.votes.aggregate(n=Count("pk"), last=Max("updated_at"))
-    last = state["last"].timestamp() if state["last"] else 0
-    etag = f'"me-{update.pk}-{voter.pk}-{state["n"]}-{last}"'
-    return conditional(request, etag, lambda: {"update": update.pk, **live.own_view(update, voter)})
+    mine = voter.votes.aggregate(n=Count("pk"), last=Max("updated_at"))
+    last = mine["last"].timestamp() if mine["last"] else 0
+    etag = f'"me-{state.update_id}-{voter.pk}-{mine["n"]}-{last}"'
+    return conditional(
+        request,
+        etag,
+        lambda: {"update": state.update_id, **live.own_view(_update(state), voter)},
+    )

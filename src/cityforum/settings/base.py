@@ -299,6 +299,7 @@ CITYFORUM_MIN_CITY_POPULATION = int(os.environ.get("CITYFORUM_MIN_CITY_POPULATIO
 # The live opinion map (issue 16): seconds between two updates of one consultation, unpinned
 # updates kept per consultation, smallest group shown to participants (smaller: "other").
 CITYFORUM_LIVE_MAP_MIN_INTERVAL = float(os.environ.get("CITYFORUM_LIVE_MAP_MIN_INTERVAL", "1"))
+CITYFORUM_LIVE_MAP_MAX_SHARE = float(os.environ.get("CITYFORUM_LIVE_MAP_MAX_SHARE", "0.25"))
 CITYFORUM_LIVE_MAP_KEEP = int(os.environ.get("CITYFORUM_LIVE_MAP_KEEP", "10"))
 CITYFORUM_LIVE_MAP_MIN_GROUP = int(os.environ.get("CITYFORUM_LIVE_MAP_MIN_GROUP", "5"))
 

@@ -8,6 +8,7 @@ module when it is ready, so that the worker (``manage.py run_huey``, which looks
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -50,16 +51,23 @@ def compute_themes(run_id: int) -> None:
 
 
 @db_task()
-def update_live_opinion_map(consultation_id: int) -> None:
-    """One coalesced update of a consultation's live opinion map (issue 16)."""
-    live.update_live_map(consultation_id)
+def update_live_opinion_map(consultation_id: int, due_at: float | None = None) -> None:
+    """Coalesced updates of a consultation's live opinion map (issue 16): in a worker, the job
+    keeps the map current for a slice while votes arrive; run inline (huey's immediate mode,
+    in a request), it makes one update and returns. ``due_at`` (epoch seconds) is when it was
+    asked to start: a job whose votes an update started since has read does nothing."""
+    immediate = update_live_opinion_map.huey.immediate
+    live.update_live_map(
+        consultation_id, keep_going=0.0 if immediate else live.SLICE_SECONDS, due_at=due_at
+    )
 
 
 def _schedule_live_update(consultation_id: int, delay: float) -> None:
+    due_at = time.time() + delay
     if delay > 0:
-        update_live_opinion_map.schedule((consultation_id,), delay=delay)
+        update_live_opinion_map.schedule((consultation_id, due_at), delay=delay)
     else:
-        update_live_opinion_map(consultation_id)
+        update_live_opinion_map(consultation_id, due_at)
 
 
 queue.register(queue.OPINION_MAP, compute_opinion_map)

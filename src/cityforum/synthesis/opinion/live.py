@@ -39,6 +39,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -51,6 +52,7 @@ from django.utils.translation import gettext as _
 from numpy.typing import NDArray
 
 from cityforum.analysis.opinion import OpinionMap, OpinionMapError
+from cityforum.analysis.vote_stream import VoteStream, compact
 from cityforum.core.audit import record
 from cityforum.programme.models import Consultation
 from cityforum.statements.models import Statement, Vote, VoteEvent, Voter
@@ -77,6 +79,22 @@ ADVISORY_CLASS = 16_016  # first key of the advisory lock: "issue 16"
 def min_interval() -> float:
     """Seconds between two updates of one consultation (``CITYFORUM_LIVE_MAP_MIN_INTERVAL``)."""
     return float(getattr(settings, "CITYFORUM_LIVE_MAP_MIN_INTERVAL", 1.0))
+
+
+def max_share() -> float:
+    """The largest share of one core a consultation's updates may take
+    (``CITYFORUM_LIVE_MAP_MAX_SHARE``, 0.25): an update that took ``w`` seconds is followed by
+    a rest of at least ``w × (1 − share) / share``, so that a slow update (a big conversation, a
+    busy machine) spaces the next ones out instead of taking the cores the votes need."""
+    share = float(getattr(settings, "CITYFORUM_LIVE_MAP_MAX_SHARE", 0.25))
+    return min(1.0, max(0.01, share))
+
+
+def rest_after(wall: float) -> float:
+    """Seconds to wait after an update that took ``wall`` seconds before the next starts (on
+    top of the minimum interval between two starts)."""
+    share = max_share()
+    return wall * (1.0 - share) / share
 
 
 def keep_updates() -> int:
@@ -129,14 +147,56 @@ def pin_update(update: LiveMapUpdate, pinned: bool, *, by: Any) -> LiveMapUpdate
 
 
 def live_map_of(consultation: Consultation) -> LiveMap | None:
-    """The live map with its latest update, without the positions: every participant's
-    position is loaded only when one participant's own place is asked for."""
-    return (
-        LiveMap.objects.filter(consultation=consultation)
-        .select_related("latest")
-        .defer("latest__positions")
+    """The live map with its latest update (from this process's memory when it was read
+    before: updates never change once written)."""
+    live = LiveMap.objects.filter(consultation=consultation).first()
+    if live is not None and live.latest_id is not None:
+        live.latest = loaded_update(live.latest_id)
+    return live
+
+
+@dataclass(frozen=True)
+class LatestState:
+    """What a participant's polling needs to know whether anything changed: one small row,
+    no document, no positions (an unchanged map answers ``304`` from this alone)."""
+
+    enabled: bool
+    update_id: int | None
+    max_event_id: int
+
+
+def latest_state(consultation_id: int) -> LatestState | None:
+    row = (
+        LiveMap.objects.filter(consultation_id=consultation_id)
+        .values_list("enabled", "latest_id", "latest__max_event_id")
         .first()
     )
+    if row is None:
+        return None
+    return LatestState(bool(row[0]), row[1], int(row[2] or 0))
+
+
+#: Updates read by this process, newest last: an update is immutable once written (its pin
+#: aside, which participants never see), so every poll of every participant need not read and
+#: parse its document, nor every position, again.
+_loaded: dict[int, LiveMapUpdate] = {}
+_positions: dict[int, tuple[NDArray[np.int64], NDArray[np.float32], NDArray[np.int16]]] = {}
+LOADED_KEEP = 4
+
+
+def loaded_update(pk: int) -> LiveMapUpdate | None:
+    """Update ``pk`` without its positions, read once per process."""
+    with _guard:
+        update = _loaded.get(pk)
+    if update is None:
+        update = LiveMapUpdate.objects.defer("positions").filter(pk=pk).first()
+        if update is None:
+            return None
+        with _guard:
+            _loaded[pk] = update
+            while len(_loaded) > LOADED_KEEP:
+                _loaded.pop(next(iter(_loaded)))
+    return update
 
 
 def is_live(consultation_id: int) -> bool:
@@ -242,11 +302,9 @@ def _update_lock(consultation_id: int) -> Iterator[bool]:
 
 @dataclass
 class _Stream:
-    """One consultation's current votes in first-appearance order, and what they came from."""
+    """One consultation's current votes (stream and canonical order), and what they came from."""
 
-    participants: IntArray
-    statements: IntArray
-    values: IntArray
+    votes: VoteStream
     watermark: int  # the highest VoteEvent id read
     update_id: int | None  # the update these were last fitted for
     model: OpinionMap | None = None
@@ -276,7 +334,7 @@ def _cold_stream(consultation_id: int) -> _Stream:
         )
         rows = cursor.fetchall()
     table = np.array(rows, dtype=np.int64).reshape(-1, 3)
-    return _Stream(table[:, 0].copy(), table[:, 1].copy(), table[:, 2].copy(), watermark, None)
+    return _Stream(VoteStream.from_votes(table[:, 0], table[:, 1], table[:, 2]), watermark, None)
 
 
 def _new_events(consultation_id: int, since: int) -> tuple[IntArray, int]:
@@ -306,37 +364,23 @@ def has_new_votes(consultation_id: int, since: int) -> bool:
         return cursor.fetchone() is not None
 
 
-def compact(
-    participants: IntArray, statements: IntArray, values: IntArray
-) -> tuple[IntArray, IntArray, IntArray]:
-    """The last vote of each (participant, statement) pair, at the place of its first vote.
-
-    Keeps the order of first appearance of participants and statements, which seeds the
-    engine's clustering, and makes the stream exactly what the current votes are.
-    """
-    if participants.size == 0:
-        return participants, statements, values
-    key = (participants.astype(np.int64) << 32) | statements.astype(np.int64)
-    order = np.argsort(key, kind="stable")
-    sorted_key = key[order]
-    starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
-    ends = np.r_[starts[1:], sorted_key.size] - 1
-    first, last = order[starts], order[ends]
-    place = np.argsort(first, kind="stable")
-    first, last = first[place], last[place]
-    return participants[first], statements[first], values[last]
-
-
 def input_checksum(
     participants: IntArray, statements: IntArray, values: IntArray, moderated: IntArray
 ) -> str:
     """The SHA-256 of the current votes and rejected statements, in the canonical order of
     :func:`cityforum.synthesis.opinion.input.read_opinion_input` (equal for the same votes, so
     a live update and an explicit run can be held against each other)."""
+    order = np.lexsort((participants, statements))
+    return canonical_checksum(statements[order], participants[order], values[order], moderated)
+
+
+def canonical_checksum(
+    statements: IntArray, participants: IntArray, values: IntArray, moderated: IntArray
+) -> str:
+    """:func:`input_checksum` of votes already in canonical order (by statement, then
+    participant, one vote per pair), as :meth:`VoteStream.canonical` gives them: no sort."""
     digest = hashlib.sha256(b"cityforum opinion input v1\nvotes (statement, voter, value)\n")
-    table = np.stack([statements, participants, values], axis=1).astype("<i8")
-    canonical = table[np.lexsort((table[:, 1], table[:, 0]))]
-    digest.update(canonical.tobytes())
+    digest.update(np.stack([statements, participants, values], axis=1).astype("<i8").tobytes())
     digest.update(b"\nmoderated out\n")
     digest.update(np.sort(moderated).astype("<i8").tobytes())
     return digest.hexdigest()
@@ -354,14 +398,42 @@ def _moderated(consultation_id: int) -> IntArray:
 # --- the update -----------------------------------------------------------------------------
 
 
-def update_live_map(consultation_id: int) -> LiveMapUpdate | None:
-    """The background job: one coalesced update of the consultation's live map.
+#: Seconds by which an update's start must follow a job's due time for the job to count as
+#: done: room for the clocks of two hosts (a web server's and the worker's) to disagree.
+CLOCK_MARGIN = 0.5
+#: How long one job keeps a consultation's map current before it hands the consultation back
+#: to the queue, so that other jobs (an organiser's explicit computation) get the worker too.
+SLICE_SECONDS = 30.0
 
-    Returns the new update, or ``None`` when there was nothing to do (map off, another update
-    running, no new vote, too few votes to group).
+
+def update_live_map(
+    consultation_id: int, keep_going: float = 0.0, due_at: float | None = None
+) -> LiveMapUpdate | None:
+    """The background job: coalesced updates of the consultation's live map.
+
+    With ``keep_going`` seconds (the worker's job; not in a request), the job that made an
+    update keeps the map current while votes keep arriving: it rests (:func:`rest_after`, at
+    least the minimum interval between two starts), updates again if there are new votes, and
+    leaves when there are none or when ``keep_going`` is spent, asking for the next update then.
+    A queued job would wait for the queue's scheduler (a tick a second) and a free worker,
+    which adds a second or more to every update's freshness; resting in the job does not.
+
+    ``due_at`` (epoch seconds) is when the job was asked to start: every vote it stands for
+    committed before then, so if an update started after it, that update read them all and the
+    job has nothing to do. This keeps the jobs that queued up while one job kept the map
+    current from each starting a slice of their own (and starving the other jobs).
+
+    Returns the last update made, or ``None`` when there was nothing to do (map off, another
+    update running, no new vote, too soon, too few votes to group).
     """
     live = LiveMap.objects.filter(consultation_id=consultation_id).first()
     if live is None or not live.enabled:
+        return None
+    if (
+        due_at is not None
+        and live.last_started_at is not None
+        and live.last_started_at.timestamp() > due_at + CLOCK_MARGIN
+    ):
         return None
     with _update_lock(consultation_id) as held:
         if not held:
@@ -370,18 +442,61 @@ def update_live_map(consultation_id: int) -> LiveMapUpdate | None:
             with _update_lock(consultation_id) as again:
                 if not again:
                     return None
-                return _update_held(consultation_id)
-        result = _update_held(consultation_id)
-    # Released: an update asked for while this one ran starts one interval after this one
-    # ended, with every vote since. The gap bounds the worker's share of a core to
-    # update / (update + interval), which keeps the votes' own throughput (issue 16's figures).
+                return _keep_current(consultation_id, keep_going)
+        result = _keep_current(consultation_id, keep_going)
+    # Released: an update asked for while this one ran starts after a rest (at least one
+    # interval, longer after a slow update: see max_share), with every vote since. The rest
+    # bounds the worker's share of a core, which keeps the votes' own throughput.
     if LiveMap.objects.filter(consultation_id=consultation_id, pending=True).exists():
-        request_update(consultation_id, delay=min_interval())
+        wall = float((result.timings or {}).get("wall", 0.0)) if result is not None else 0.0
+        request_update(consultation_id, delay=max(min_interval(), rest_after(wall)))
     return result
 
 
-def _update_held(consultation_id: int) -> LiveMapUpdate | None:
-    live = LiveMap.objects.select_related("latest").get(consultation_id=consultation_id)
+def _keep_current(consultation_id: int, keep_going: float) -> LiveMapUpdate | None:
+    """Updates while the lock is held: one, then more while votes arrive within ``keep_going``."""
+    stop = time.monotonic() + keep_going
+    last = None
+    while True:
+        update, wait = _update_held(consultation_id)
+        if update is not None:
+            last = update
+            wait = max(min_interval(), rest_after(float(update.timings.get("wall", 0.0))))
+        elif wait is None:
+            return last  # off, nothing new, or too few votes
+        if time.monotonic() + wait > stop:
+            if last is None:  # too soon, and no time to wait here (inline): come back then
+                transaction.on_commit(
+                    lambda delay=wait: request_update(consultation_id, delay=delay)
+                )
+            # Else the slice is spent. Votes still arriving are not lost: each vote is
+            # followed by a job (note_vote) due after it, which an earlier update cannot skip.
+            return last
+        time.sleep(wait)
+
+
+def _not_before(live: LiveMap, latest: LiveMapUpdate | None) -> Any:
+    """When the next update may start: one interval after the last start, and the rest its
+    cost asks for after the last update's end (:func:`rest_after`)."""
+    times = []
+    if live.last_started_at is not None:
+        times.append(live.last_started_at + timedelta(seconds=min_interval()))
+    if latest is not None and latest.kind == LiveMapUpdate.Kind.LIVE and latest.finished_at:
+        wall = float((latest.timings or {}).get("wall", 0.0))
+        times.append(latest.finished_at + timedelta(seconds=rest_after(wall)))
+    return max(times, default=None)
+
+
+def _update_held(consultation_id: int) -> tuple[LiveMapUpdate | None, float | None]:
+    """One update, the lock held: ``(update, None)``; ``(None, seconds)`` when it is too soon
+    for the next (come back then); ``(None, None)`` when there is nothing to do."""
+    live = (
+        LiveMap.objects.select_related("latest")
+        .defer("latest__positions")
+        .get(consultation_id=consultation_id)
+    )
+    if not live.enabled:  # turned off while this job kept the map current
+        return None, None
     LiveMap.objects.filter(pk=live.pk).update(pending=False)
     latest = live.latest
     stream = _streams.get(consultation_id)
@@ -395,12 +510,12 @@ def _update_held(consultation_id: int) -> LiveMapUpdate | None:
         and not has_new_votes(consultation_id, stream.watermark)
         and latest.document.get("moderated", []) == sorted(moderated.tolist())
     ):
-        return None
-    if live.last_started_at is not None:
-        wait = min_interval() - (timezone.now() - live.last_started_at).total_seconds()
-        if wait > 0:  # too soon after the last update (another process asked): come back
-            transaction.on_commit(lambda: request_update(consultation_id, delay=wait))
-            return None
+        return None, None
+    not_before = _not_before(live, latest)
+    if not_before is not None:
+        wait = (not_before - timezone.now()).total_seconds()
+        if wait > 0:  # too soon after the last update
+            return None, wait
     started_at = timezone.now()
     LiveMap.objects.filter(pk=live.pk).update(last_started_at=started_at)
     cpu, wall = time.process_time(), time.perf_counter()
@@ -410,28 +525,27 @@ def _update_held(consultation_id: int) -> LiveMapUpdate | None:
     else:
         previous = stream.model
     events, watermark = _new_events(consultation_id, stream.watermark)
-    participants = np.concatenate([stream.participants, events[:, 1]])
-    statements = np.concatenate([stream.statements, events[:, 2]])
-    values = np.concatenate([stream.values, events[:, 3]])
-    participants, statements, values = compact(participants, statements, values)
-    stream = _Stream(participants, statements, values, watermark, stream.update_id, previous)
+    votes = stream.votes.merged(events[:, 1], events[:, 2], events[:, 3])
+    stream = _Stream(votes, watermark, stream.update_id, previous)
     _streams[consultation_id] = stream
+    participants, statements, values = votes.participants, votes.statements, votes.values
     read_s = time.perf_counter() - wall
-    sha = input_checksum(participants, statements, values, moderated)
+    sha = canonical_checksum(*votes.canonical(), moderated)
     parameters = OpinionMap().get_params()
     try:
         model = OpinionMap(**parameters).fit(
             participants, statements, values, moderated, previous=previous
         )
     except OpinionMapError:
-        return None
+        return None, None
     fit_s = time.perf_counter() - wall - read_s
-    document = map_document(model, participants, statements, values, moderated)
+    document = map_document(model, moderated)
     positions = pack_positions(model)
     timings = {
         "read": round(read_s, 4),
         "fit": round(fit_s, 4),
         "cpu": round(time.process_time() - cpu, 4),
+        "wall": round(time.perf_counter() - wall, 4),
         "warm": previous is not None,
     }
     with transaction.atomic():
@@ -454,7 +568,7 @@ def _update_held(consultation_id: int) -> LiveMapUpdate | None:
         LiveMap.objects.filter(pk=live.pk).update(latest=update)
         _prune(consultation_id, keep_updates())
     stream.update_id, stream.model = update.pk, model
-    return update
+    return update, None
 
 
 def _engine_version() -> str:
@@ -475,28 +589,17 @@ def _prune(consultation_id: int, keep: int) -> None:
     ).exclude(pk__in=kept).delete()
 
 
-def map_document(
-    model: OpinionMap,
-    participants: IntArray,
-    statements: IntArray,
-    values: IntArray,
-    moderated: IntArray,
-) -> dict[str, Any]:
+def map_document(model: OpinionMap, moderated: IntArray) -> dict[str, Any]:
     """What an update shows: each group's size, centre, representative statements and vote
     counts per statement; the consensus statements. Aggregates only, never a person."""
     k = int(model.n_groups_)
     groups = model.groups_
     coords = model.coords_
-    order = np.argsort(model.participants_)
-    where = np.searchsorted(model.participants_[order], participants)
-    vote_group = groups[order][np.clip(where, 0, order.size - 1)]
-    statement_ids, column = np.unique(statements, return_inverse=True)
-    clustered = vote_group >= 0
-    slot = np.array([1, 2, 0])[values[clustered] + 1]  # agree 0, disagree 1, pass 2
-    cell = (vote_group[clustered] * statement_ids.size + column[clustered]) * 3 + slot
-    counts = np.bincount(cell, minlength=k * statement_ids.size * 3).reshape(
-        k, statement_ids.size, 3
-    )
+    # The engine counted each group's votes per statement while fitting (columns in first
+    # appearance order): reorder by statement id rather than count the million votes again.
+    by_id = np.argsort(model.statements_)
+    statement_ids = model.statements_[by_id]
+    counts = model.group_votes_[:, by_id, :]
     doc_groups = []
     for g in range(k):
         members = groups == g
@@ -546,17 +649,35 @@ def pack_positions(model: OpinionMap) -> bytes:
 
 
 def position_of(update: LiveMapUpdate, public_id: int) -> tuple[float, float, int] | None:
-    """``(x, y, group)`` of one participant in ``update`` (group −1: not grouped), or ``None``."""
-    blob = bytes(update.positions or b"")
+    """``(x, y, group)`` of one participant in ``update`` (group −1: not grouped), or ``None``.
+
+    The positions are read and decoded once per update and process, then searched in memory.
+    """
     n = update.n_participants
-    if not blob or n == 0:
+    if n == 0:
         return None
-    ids = np.frombuffer(blob, dtype="<i8", count=n)
+    with _guard:
+        decoded = _positions.get(update.pk)
+    if decoded is None:
+        blob = bytes(
+            LiveMapUpdate.objects.filter(pk=update.pk).values_list("positions", flat=True).first()
+            or b""
+        )
+        if len(blob) != 18 * n:
+            return None
+        decoded = (
+            np.frombuffer(blob, dtype="<i8", count=n),
+            np.frombuffer(blob, dtype="<f4", count=2 * n, offset=8 * n).reshape(n, 2),
+            np.frombuffer(blob, dtype="<i2", count=n, offset=16 * n),
+        )
+        with _guard:
+            _positions[update.pk] = decoded
+            while len(_positions) > LOADED_KEEP:
+                _positions.pop(next(iter(_positions)))
+    ids, xy, group = decoded
     i = int(np.searchsorted(ids, public_id))
     if i >= n or ids[i] != public_id:
         return None
-    xy = np.frombuffer(blob, dtype="<f4", count=2 * n, offset=8 * n).reshape(n, 2)
-    group = np.frombuffer(blob, dtype="<i2", count=n, offset=16 * n)
     return float(xy[i, 0]), float(xy[i, 1]), int(group[i])
 
 
@@ -670,10 +791,11 @@ def _label_of(update: LiveMapUpdate, group_id: int) -> str:
     return OTHER
 
 
-def not_current_since(consultation: Consultation, update: LiveMapUpdate | None) -> Any:
-    """When the first vote the latest update does not include was cast, if that is longer
-    ago than a few intervals (the worker is down or behind); else ``None``."""
-    since = update.max_event_id if update is not None else 0
+def not_current_since(consultation: Consultation, update: LiveMapUpdate | int | None) -> Any:
+    """When the first vote the latest update (or the update that read up to this vote
+    history id) does not include was cast, if that is longer ago than a few intervals (the
+    worker is down or behind); else ``None``."""
+    since = update if isinstance(update, int) else getattr(update, "max_event_id", 0)
     first = (
         VoteEvent.objects.filter(statement__consultation=consultation, pk__gt=since)
         .order_by("pk")
@@ -778,7 +900,7 @@ def replay_polis_import(
             started_at=started_at,
             finished_at=timezone.now(),
             pinned=True,
-            document=map_document(model, participants, statements, values, moderated),
+            document=map_document(model, moderated),
             positions=pack_positions(model),
             timings={
                 "fit": round(time.perf_counter() - wall, 4),
@@ -791,8 +913,10 @@ def replay_polis_import(
 
 
 def reset_process_state() -> None:
-    """Forget what this process remembers (switch cache, due jobs, warm state): for tests and
-    for a worker that must start cold."""
+    """Forget what this process remembers (switch cache, due jobs, warm state, updates read):
+    for tests and for a worker that must start cold."""
     _enabled.clear()
     _next_run.clear()
     _streams.clear()
+    _loaded.clear()
+    _positions.clear()

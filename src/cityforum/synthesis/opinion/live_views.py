@@ -180,12 +180,12 @@ def fragment_context(request: HttpRequest, consultation: Consultation) -> dict[s
 def _etag(request: HttpRequest, consultation: Consultation) -> str:
     """Changes when the update, the participant's votes, the language or the freshness
     warning change: what the block shows depends on nothing else."""
-    live_map, update = live.latest_live_update(consultation)
+    latest = live.latest_state(consultation.pk)
     voter = _voter(request, consultation)
     state = voter.votes.aggregate(n=Count("pk"), last=Max("updated_at")) if voter else {}
-    since = live.not_current_since(consultation, update)
+    since = live.not_current_since(consultation, latest.max_event_id if latest else 0)
     return (
-        f'"frag-{getattr(update, "pk", 0)}-{getattr(live_map, "enabled", False)}-'
+        f'"frag-{getattr(latest, "update_id", 0)}-{getattr(latest, "enabled", False)}-'
         f"{getattr(voter, 'pk', 0)}-{state.get('n', 0)}-{state.get('last')}-"
         f'{get_language()}-{since}"'.replace(" ", "_")
     )
