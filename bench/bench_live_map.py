@@ -183,17 +183,28 @@ def _serve(env: dict[str, str], port: int) -> tuple[subprocess.Popen, subprocess
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    #: ``LIVE_MAP_WORKER_NICE=N`` runs the worker at that niceness, as a deployment whose
-    #: worker shares the web server's cores would (systemd ``Nice=``).
-    nice = os.environ.get("LIVE_MAP_WORKER_NICE")
+    nice = worker_nice()
     worker = subprocess.Popen(  # noqa: S603
-        [*(["nice", "-n", nice] if nice else []), str(CITYFORUM), "manage", "run_huey",
+        [*(["nice", "-n", str(nice)] if nice else []), str(CITYFORUM), "manage", "run_huey",
          "--workers", "1"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     return server, worker
+
+
+def worker_nice() -> int:
+    """The worker's niceness: the deployment's (``deploy/systemd/cityforum-worker.service``,
+    ``Nice=``; compose gives it a quarter of a web server's CPU weight instead), or
+    ``LIVE_MAP_WORKER_NICE`` (0 runs it at the web server's priority)."""
+    if "LIVE_MAP_WORKER_NICE" in os.environ:
+        return int(os.environ["LIVE_MAP_WORKER_NICE"])
+    unit = REPO / "deploy" / "systemd" / "cityforum-worker.service"
+    for line in unit.read_text(encoding="utf-8").splitlines():
+        if line.startswith("Nice="):
+            return int(line.removeprefix("Nice="))
+    return 0
 
 
 def _stop(*processes: subprocess.Popen) -> None:
@@ -446,7 +457,8 @@ def section(quick: bool = False) -> str:
         f"them), and the load runs are short ({seconds:.0f} s each): read the figures as orders "
         "of magnitude. SQLite, `cityforum serve` (gunicorn, "
         f"{os.environ.get('WEB_CONCURRENCY', '2')} workers × 4 threads) and one background "
-        "worker, clients on the same machine.",
+        f"worker at niceness {worker_nice()} (as `deploy/` runs it: background work yields the "
+        "CPU to requests), clients on the same machine.",
         "",
         "### Freshness and the cost on the vote path",
         "",

@@ -15,8 +15,14 @@ How an update is triggered, and why it stays off the vote's write path:
   taken marks the map ``pending`` and leaves; the running update re-enqueues itself once it
   released the lock if the mark is set (coalescing: at most one update in flight, the next one
   takes every vote that arrived meanwhile).
+* In the worker, the job that made an update keeps the map current while votes arrive: it rests
+  (at least the minimum interval, and long enough that the updates take at most
+  ``CITYFORUM_LIVE_MAP_MAX_SHARE`` of a core), updates again, and leaves when nothing new came
+  or after ``SLICE_SECONDS``. Jobs queued meanwhile that an update started since has covered
+  (``due_at``) leave at once.
 * The update reads only the vote history written since the last update (``VoteEvent`` ids above
-  a watermark; the whole current votes once per worker), fits
+  a watermark; the whole current votes once per worker), merges it into a
+  :class:`~cityforum.analysis.vote_stream.VoteStream` (no sort of the stored votes), fits
   :class:`~cityforum.analysis.opinion.OpinionMap` warm-started from the previous update
   (``previous=``: sticky participants, previous components and clusters, Polis' k smoothing),
   and writes the update, ``LiveMap.latest`` and the retention in **one transaction**: nothing
@@ -83,18 +89,19 @@ def min_interval() -> float:
 
 def max_share() -> float:
     """The largest share of one core a consultation's updates may take
-    (``CITYFORUM_LIVE_MAP_MAX_SHARE``, 0.25): an update that took ``w`` seconds is followed by
-    a rest of at least ``w × (1 − share) / share``, so that a slow update (a big conversation, a
-    busy machine) spaces the next ones out instead of taking the cores the votes need."""
+    (``CITYFORUM_LIVE_MAP_MAX_SHARE``, 0.25): an update that took ``w`` CPU seconds is followed
+    by a rest of at least ``w × (1 − share) / share``, so that a slow update (a big
+    conversation) spaces the next ones out instead of taking the cores the votes need."""
     share = float(getattr(settings, "CITYFORUM_LIVE_MAP_MAX_SHARE", 0.25))
     return min(1.0, max(0.01, share))
 
 
-def rest_after(wall: float) -> float:
-    """Seconds to wait after an update that took ``wall`` seconds before the next starts (on
-    top of the minimum interval between two starts)."""
+def rest_after(cpu: float) -> float:
+    """Seconds to wait after an update that took ``cpu`` seconds of CPU before the next starts
+    (on top of the minimum interval between two starts). CPU, not wall time: a worker that
+    waited for the CPU (niced, on a busy machine) did not use it meanwhile."""
     share = max_share()
-    return wall * (1.0 - share) / share
+    return cpu * (1.0 - share) / share
 
 
 def keep_updates() -> int:
@@ -448,8 +455,8 @@ def update_live_map(
     # interval, longer after a slow update: see max_share), with every vote since. The rest
     # bounds the worker's share of a core, which keeps the votes' own throughput.
     if LiveMap.objects.filter(consultation_id=consultation_id, pending=True).exists():
-        wall = float((result.timings or {}).get("wall", 0.0)) if result is not None else 0.0
-        request_update(consultation_id, delay=max(min_interval(), rest_after(wall)))
+        spent = _cpu_of(result) if result is not None else 0.0
+        request_update(consultation_id, delay=max(min_interval(), rest_after(spent)))
     return result
 
 
@@ -461,7 +468,7 @@ def _keep_current(consultation_id: int, keep_going: float) -> LiveMapUpdate | No
         update, wait = _update_held(consultation_id)
         if update is not None:
             last = update
-            wait = max(min_interval(), rest_after(float(update.timings.get("wall", 0.0))))
+            wait = max(min_interval(), rest_after(_cpu_of(update)))
         elif wait is None:
             return last  # off, nothing new, or too few votes
         if time.monotonic() + wait > stop:
@@ -475,6 +482,12 @@ def _keep_current(consultation_id: int, keep_going: float) -> LiveMapUpdate | No
         time.sleep(wait)
 
 
+def _cpu_of(update: LiveMapUpdate) -> float:
+    """The CPU seconds an update took (its wall time for updates stored before it was kept)."""
+    timings = update.timings or {}
+    return float(timings.get("cpu", timings.get("wall", 0.0)))
+
+
 def _not_before(live: LiveMap, latest: LiveMapUpdate | None) -> Any:
     """When the next update may start: one interval after the last start, and the rest its
     cost asks for after the last update's end (:func:`rest_after`)."""
@@ -482,8 +495,7 @@ def _not_before(live: LiveMap, latest: LiveMapUpdate | None) -> Any:
     if live.last_started_at is not None:
         times.append(live.last_started_at + timedelta(seconds=min_interval()))
     if latest is not None and latest.kind == LiveMapUpdate.Kind.LIVE and latest.finished_at:
-        wall = float((latest.timings or {}).get("wall", 0.0))
-        times.append(latest.finished_at + timedelta(seconds=rest_after(wall)))
+        times.append(latest.finished_at + timedelta(seconds=rest_after(_cpu_of(latest))))
     return max(times, default=None)
 
 
