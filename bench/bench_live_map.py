@@ -47,11 +47,15 @@ N_PROBES = 200
 PROBE_THREADS = 4
 
 READING = (
-    "How to read it: freshness is about two updates' wall time (a vote that arrives during an "
-    "update waits for it, then for the one-interval gap and the next update); the cost on the "
-    "vote path is the background worker taking up to half a core from a server that has two, "
-    "shared with the database, the clients and anything else the machine runs. The map-off "
-    "row is the baseline: where its own p99 is above 100 ms, the machine, not the map, sets it."
+    "How to read it: freshness is about half a cycle (the rest between two updates and one "
+    "update's wall time) plus one update: a vote waits for the update that starts after it, "
+    "then for that update to be written and polled. The cost on the vote path is the worker's "
+    "updates, bounded to a quarter of a core (`CITYFORUM_LIVE_MAP_MAX_SHARE`) on a machine of "
+    "two cores shared with the server, the database and the 64 clients. The map-off rows are "
+    "the baseline: where their own p99 is near or above 100 ms, the machine, not the map, sets "
+    "it. The probes' row is not part of the cost aim: 4 probes polling every 100 ms are the "
+    "load of 80 participants' pages polling every 2 s, and show what the participants' polling "
+    "costs the votes on the same two cores."
 )
 
 SETUP = """
