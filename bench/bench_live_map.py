@@ -248,12 +248,17 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-def freshness_and_cost(seconds: float, quick: bool) -> list[str]:
+def freshness_and_cost(
+    seconds: float, quick: bool, database_url: str = "", extra_env: dict[str, str] | None = None
+) -> list[str]:
+    """The load runs on one database: SQLite by default, else ``database_url`` (with
+    ``extra_env``: the Redis of a production site)."""
     workdir = Path(tempfile.mkdtemp(prefix="cityforum-bench-live-"))
     participants = 1_000 if quick else N_PARTICIPANTS
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
+        **(extra_env or {}),
+        "DATABASE_URL": database_url or f"sqlite:///{workdir / 'bench.sqlite3'}",
         "SECRET_KEY": "bench-only-not-a-secret",
         "CITYFORUM_VAR_DIR": str(workdir / "var"),
         "DJANGO_SETTINGS_MODULE": "cityforum.settings.prod",
@@ -451,6 +456,33 @@ def update_cost(quick: bool) -> list[str]:
     return rows
 
 
+def on_postgres(seconds: float, quick: bool) -> list[str]:
+    """The same runs on PostgreSQL and Redis started from the system binaries (as the tests
+    start them: fsync off), as a production site runs: huey's queue, the cache and the limits
+    in Redis."""
+    sys.path.insert(0, str(REPO / "src"))
+    from cityforum.testing.postgres import PostgresServer, PostgresUnavailable
+    from cityforum.testing.redis import RedisServer, RedisUnavailable
+
+    try:
+        postgres = PostgresServer().start()
+    except PostgresUnavailable as error:
+        return [f"PostgreSQL not measured: {error}"]
+    try:
+        try:
+            redis = RedisServer().start()
+        except RedisUnavailable as error:
+            return [f"PostgreSQL not measured: Redis is missing ({error})"]
+        try:
+            return freshness_and_cost(
+                seconds, quick, postgres.url, {"REDIS_URL": redis.url}
+            )
+        finally:
+            redis.stop()
+    finally:
+        postgres.stop()
+
+
 def section(quick: bool = False) -> str:
     seconds = 5.0 if quick else 10.0
     lines = [
@@ -459,14 +491,18 @@ def section(quick: bool = False) -> str:
         "Issue 16 ([docs/methods/live-map.md](methods/live-map.md)). The machine's load average "
         f"was {os.getloadavg()[0]:.1f} when the run began (2 cores; above 1, other work shared "
         f"them), and the load runs are short ({seconds:.0f} s each): read the figures as orders "
-        "of magnitude. SQLite, `cityforum serve` (gunicorn, "
+        "of magnitude. `cityforum serve` (gunicorn, "
         f"{os.environ.get('WEB_CONCURRENCY', '2')} workers × 4 threads) and one background "
         f"worker at niceness {worker_nice()} (as `deploy/` runs it: background work yields the "
         "CPU to requests), clients on the same machine.",
         "",
-        "### Freshness and the cost on the vote path",
+        "### Freshness and the cost on the vote path: SQLite",
         "",
         *freshness_and_cost(seconds, quick),
+        "",
+        "### The same on PostgreSQL and Redis",
+        "",
+        *on_postgres(seconds, quick),
         "",
         READING,
         "",
