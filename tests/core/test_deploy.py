@@ -116,21 +116,6 @@ def test_every_command_the_deployment_starts_exists() -> None:
         assert result.exit_code == 0, (command, result.output)
 
 
-def test_the_worker_yields_the_cpu_to_the_web_servers() -> None:
-    """Background work runs below the requests' priority, so that the live map's updates do
-    not take the votes' cores (issue 16's cost aim)."""
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
-    parser.read_string((DEPLOY / "systemd" / "cityforum-worker.service").read_text("utf-8"))
-    assert int(parser["Service"]["Nice"]) > 0
-    web = configparser.ConfigParser(interpolation=None, strict=False)
-    web.read_string((DEPLOY / "systemd" / "cityforum-web@.service").read_text("utf-8"))
-    assert int(web["Service"].get("Nice", "0")) == 0
-    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
-    services = compose["services"]
-    webs = [s for name, s in services.items() if name.startswith("web")]
-    assert webs and services["worker"]["cpu_shares"] < min(s.get("cpu_shares", 1024) for s in webs)
-
-
 def test_the_image_installs_the_makefiles_os_packages() -> None:
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     packages = re.search(r"^OS_PACKAGES := (.+)$", makefile, re.M)
