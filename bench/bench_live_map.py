@@ -226,18 +226,7 @@ def _merged(runs: list[dict], seconds: float) -> dict:
     """Load runs of ``seconds`` each, counted as one: throughput over their whole time,
     percentiles over all their answers."""
     log = [entry for run in runs for entry in run["log"]]
-    ok = sorted(entry[0] for entry in log if entry[1] in (200, 201)) or [float("nan")]
-    statuses: dict[int, int] = {}
-    for run in runs:
-        for status, n in run["statuses"].items():
-            statuses[status] = statuses.get(status, 0) + n
-    return {
-        "log": log,
-        "statuses": statuses,
-        "throughput": sum(run["ok"] for run in runs) / (seconds * len(runs)),
-        "p50": statistics.median(ok) * 1000,
-        "p99": ok[min(len(ok) - 1, int(0.99 * len(ok)))] * 1000,
-    }
+    return bench_votes._summary(log, seconds * len(runs))
 
 
 def _median(values: list[float]) -> float:

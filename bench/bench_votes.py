@@ -214,7 +214,11 @@ def _load(port: int, kind: str, clients: int, seconds: float, setup: dict) -> di
     ]
     with multiprocessing.get_context("spawn").Pool(processes) as pool:
         logs = pool.map(_client, jobs)
-    log = [entry for part in logs for entry in part]
+    return _summary([entry for part in logs for entry in part], seconds)
+
+
+def _summary(log: list[tuple], seconds: float) -> dict:
+    """Throughput, p50 and p99 of the answered requests of a client log over ``seconds``."""
     ok = [entry for entry in log if entry[1] in (200, 201)]
     latencies = sorted(entry[0] for entry in ok) or [float("nan")]
     return {

@@ -593,6 +593,21 @@ def test_polling_reads_an_update_and_its_positions_once_and_an_unchanged_map_nei
     assert status == 304 and unchanged == []  # a 304 reads neither
 
 
+def test_an_update_pruned_between_two_reads_asks_the_poller_to_ask_again(
+    consultation: Consultation, organiser: User, statements: list[int], monkeypatch: Any
+) -> None:
+    two_camps(consultation, statements)
+    live.set_live_map(consultation, True, by=organiser)
+    gone = latest(consultation).pk + 1000
+    # The latest-update row read first names an update a newer one has pruned since.
+    monkeypatch.setattr(live, "latest_state", lambda _id: live.LatestState(True, gone, 0))
+    url = f"/api/v1/consultations/{consultation.pk}/opinion/live"
+    for language, words in (("en", "ask again"), ("fr", "redemandez"), ("es", "vuelva a pedir")):
+        response = Client(headers={"accept-language": language}).get(url)
+        assert response.status_code == 404
+        assert words in response.json()["detail"]
+
+
 # --- privacy ------------------------------------------------------------------------------------
 
 

@@ -191,6 +191,14 @@ _positions: dict[int, tuple[NDArray[np.int64], NDArray[np.float32], NDArray[np.i
 LOADED_KEEP = 4
 
 
+def _remember(cache: dict[int, Any], key: int, value: Any) -> None:
+    """Keep ``value`` in ``cache``, forgetting the oldest entries past ``LOADED_KEEP``."""
+    with _guard:
+        cache[key] = value
+        while len(cache) > LOADED_KEEP:
+            cache.pop(next(iter(cache)))
+
+
 def loaded_update(pk: int) -> LiveMapUpdate | None:
     """Update ``pk`` without its positions, read once per process."""
     with _guard:
@@ -199,10 +207,7 @@ def loaded_update(pk: int) -> LiveMapUpdate | None:
         update = LiveMapUpdate.objects.defer("positions").filter(pk=pk).first()
         if update is None:
             return None
-        with _guard:
-            _loaded[pk] = update
-            while len(_loaded) > LOADED_KEEP:
-                _loaded.pop(next(iter(_loaded)))
+        _remember(_loaded, pk, update)
     return update
 
 
@@ -687,10 +692,7 @@ def position_of(update: LiveMapUpdate, public_id: int) -> tuple[float, float, in
             np.frombuffer(blob, dtype="<f4", count=2 * n, offset=8 * n).reshape(n, 2),
             np.frombuffer(blob, dtype="<i2", count=n, offset=16 * n),
         )
-        with _guard:
-            _positions[update.pk] = decoded
-            while len(_positions) > LOADED_KEEP:
-                _positions.pop(next(iter(_positions)))
+        _remember(_positions, update.pk, decoded)
     ids, xy, group = decoded
     i = int(np.searchsorted(ids, public_id))
     if i >= n or ids[i] != public_id:
